@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the built gongkai into a scratch prefix, then configures, builds and runs a small
+# portal program against it with find_package(gongkai).
+set -euo pipefail
+build_dir=$1
+consumer_src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
+cmake -S "$consumer_src" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/build" >/dev/null
+"$work/build/portal" "$work/portal.db" "$work/prefix/share/gongkai/definitions"
