@@ -1,1 +1,172 @@
-// placeholder: being written
+#include "engine/item_state.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/lifecycle.h"
+#include "gongkai/confidentiality_scan.h"
+
+namespace gongkai {
+namespace {
+
+using nlohmann::json;
+
+std::string string_or_empty(const json& payload, const char* key) {
+  auto it = payload.find(key);
+  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<Instant> instant_or_none(const json& payload, const char* key) {
+  auto it = payload.find(key);
+  if (it == payload.end() || !it->is_string()) return std::nullopt;
+  auto parsed = parse_instant(it->get<std::string>());
+  if (!parsed.ok()) return std::nullopt;
+  return *parsed;
+}
+
+std::string findings_json(const std::vector<ScanFinding>& findings) {
+  json list = json::array();
+  for (const auto& f : findings) {
+    list.push_back({{"kind", f.kind},
+                    {"offset", f.offset},
+                    {"length", f.length},
+                    {"char_offset", f.char_offset},
+                    {"char_length", f.char_length},
+                    {"masked", f.masked}});
+  }
+  return json{{"findings", std::move(list)}}.dump();
+}
+
+}  // namespace
+
+Instant response_window_end(const ItemStandard& standard, Instant published_at) {
+  const Duration& w = standard.response_window;
+  switch (w.unit) {
+    case TimeUnit::hours:
+      return published_at + std::chrono::hours(w.amount);
+    case TimeUnit::calendar_days:
+      // The period starts the day after publication and ends at 24:00 of its last day.
+      return local_midnight(local_date(published_at).plus_days(w.amount + 1));
+    case TimeUnit::working_days: {
+      Date d = local_date(published_at);
+      for (std::int64_t counted = 0; counted < w.amount;) {
+        d = d.plus_days(1);
+        if (!d.is_weekend()) ++counted;
+      }
+      return local_midnight(d.plus_days(1));
+    }
+  }
+  return published_at;
+}
+
+Result<Item> apply_event(const Item& before, const ItemStandard& standard, const Event& event) {
+  const auto type = parse_event_type(event.type);
+  Item after = before;
+  after.version = event.item_seq;
+  after.updated_at = event.at;
+  if (!type) return after;  // a system event (timers, channels): no lifecycle change
+
+  json payload = json::parse(event.payload, nullptr, false);
+  if (!payload.is_object()) {
+    return Status(Errc::storage_corrupt, "event " + std::to_string(event.seq) +
+                                             " has a payload that is not a JSON object");
+  }
+
+  TransitionInput in;
+  in.item = &before;
+  in.standard = &standard;
+  in.event = *type;
+  in.actor = event.actor;
+  in.reason = event.reason;
+  in.text = string_or_empty(payload, "text");
+  in.at = event.at;
+  if (auto it = payload.find("concern"); it != payload.end() && it->is_number_integer()) {
+    in.concern = it->get<int>();
+  }
+  std::vector<ScanFinding> findings;
+  if (*type == EventType::approve) {
+    findings = scan_personal_data(before.content);
+    in.confidentiality_findings = findings.size();
+    if (!findings.empty()) in.findings_json = findings_json(findings);
+  }
+  if (*type == EventType::close && before.published_at) {
+    in.response_window_end = response_window_end(standard, *before.published_at);
+  }
+
+  Lifecycle machine;
+  if (*type != EventType::created) machine.place_in(before.stage);
+  Status refused = machine.fire(in);
+  if (!refused.ok()) return refused;
+  after.stage = *machine.stage();
+
+  switch (*type) {
+    case EventType::created:
+      after.id = event.item_id;
+      after.unit_id = string_or_empty(payload, "unit_id");
+      after.standard_id = string_or_empty(payload, "standard_id");
+      after.definition_version = event.definition_version;
+      after.title = string_or_empty(payload, "title");
+      after.content = string_or_empty(payload, "content");
+      after.revision = 1;
+      after.created_at = event.at;
+      after.formed_at = instant_or_none(payload, "formed_at").value_or(event.at);
+      after.created_by = event.actor;
+      break;
+    case EventType::submit:
+      after.submitted_by = event.actor;
+      break;
+    case EventType::approve:
+      after.approved_by = event.actor;
+      after.publish_at = instant_or_none(payload, "publish_at");
+      if (!findings.empty()) {
+        after.confidentiality_override = event.reason;
+      } else {
+        after.confidentiality_override.reset();
+      }
+      break;
+    case EventType::reject:
+      after.approved_by.clear();
+      break;
+    case EventType::publish:
+      after.published_at = event.at;
+      after.publish_at.reset();
+      break;
+    case EventType::interpret:
+      after.interpretation = in.text;
+      after.interpreted_at = event.at;
+      break;
+    case EventType::raise_concern: {
+      Concern c;
+      c.number = static_cast<int>(before.concerns.size()) + 1;
+      c.major = payload.value("major", false);
+      c.text = in.text;
+      c.raised_by = event.actor;
+      c.raised_at = event.at;
+      after.concerns.push_back(std::move(c));
+      break;
+    }
+    case EventType::respond: {
+      Concern& c = after.concerns[static_cast<std::size_t>(*in.concern - 1)];
+      c.answered = true;
+      c.answer = in.text;
+      c.answered_by = event.actor;
+      c.answered_at = event.at;
+      break;
+    }
+    case EventType::close:
+      after.closed_at = event.at;
+      break;
+    case EventType::withdraw:
+      after.withdrawn_reason = event.reason;
+      break;
+    case EventType::correct:
+      after.revision = before.revision + 1;
+      if (!in.text.empty()) after.content = in.text;
+      after.submitted_by = event.actor;
+      after.approved_by.clear();
+      after.confidentiality_override.reset();
+      break;
+  }
+  return after;
+}
+
+}  // namespace gongkai

@@ -1,1 +1,604 @@
-// placeholder: being written
+// The SQLite store (SQLiteCpp). Schema and hash chain: docs/storage.md.
+#include <sqlite3.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gongkai/store.h"
+
+namespace gongkai {
+namespace {
+
+// 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
+constexpr int kApplicationId = 0x676B6169;
+// The schema this build writes; older files are migrated forward on open.
+constexpr int kSchemaVersion = 1;
+
+// Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
+const char* const kMigrations[] = {
+    // 0 -> 1: the first schema.
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE definitions (
+  version        INTEGER PRIMARY KEY,
+  digest         TEXT NOT NULL UNIQUE,
+  loaded_at      TEXT NOT NULL,
+  canonical_json TEXT NOT NULL
+);
+CREATE TABLE events (
+  seq                INTEGER PRIMARY KEY,
+  item_id            TEXT    NOT NULL,
+  item_seq           INTEGER NOT NULL,
+  type               TEXT    NOT NULL,
+  actor              TEXT    NOT NULL,
+  role               TEXT    NOT NULL,
+  reason             TEXT    NOT NULL,
+  command_id         TEXT    NOT NULL,
+  at                 TEXT    NOT NULL,
+  payload            TEXT    NOT NULL,
+  definition_version INTEGER NOT NULL,
+  calendar_version   TEXT    NOT NULL,
+  item_prev_hash     TEXT    NOT NULL,
+  prev_hash          TEXT    NOT NULL,
+  hash               TEXT    NOT NULL,
+  UNIQUE (item_id, item_seq)
+);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE items (
+  id                 TEXT PRIMARY KEY,
+  unit_id            TEXT    NOT NULL,
+  standard_id        TEXT    NOT NULL,
+  definition_version INTEGER NOT NULL,
+  stage              TEXT    NOT NULL,
+  version            INTEGER NOT NULL,
+  created_at         TEXT    NOT NULL,
+  updated_at         TEXT    NOT NULL,
+  title              TEXT    NOT NULL,
+  last_hash          TEXT    NOT NULL,
+  state              TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX items_by_unit_stage ON items (unit_id, stage);
+CREATE INDEX items_by_stage ON items (stage);
+CREATE TABLE commands (
+  command_id   TEXT PRIMARY KEY,
+  item_id      TEXT    NOT NULL,
+  item_version INTEGER NOT NULL,
+  fingerprint  TEXT    NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+Status from_sqlite(const SQLite::Exception& e, const std::string& what) {
+  const int primary = e.getErrorCode() & 0xff;
+  const std::string message = what + ": " + e.what();
+  switch (primary) {
+    case SQLITE_FULL: return Status(Errc::storage_full, message);
+    case SQLITE_READONLY: return Status(Errc::storage_read_only, message);
+    case SQLITE_CORRUPT: return Status(Errc::storage_corrupt, message);
+    case SQLITE_NOTADB: return Status(Errc::not_a_gongkai_database, message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status(Errc::storage_busy, message);
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN: return Status(Errc::storage_error, message);
+    default: return Status(Errc::storage_error, message);
+  }
+}
+
+Status from_exception(const std::exception& e, const std::string& what) {
+  if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) return from_sqlite(*s, what);
+  return Status(Errc::internal, what + ": " + e.what());
+}
+
+Instant read_instant(const SQLite::Column& c) {
+  auto parsed = parse_instant(c.getString());
+  if (!parsed.ok()) throw std::runtime_error("a stored time does not read: " + c.getString());
+  return *parsed;
+}
+
+Stage read_stage(const SQLite::Column& c) {
+  auto stage = parse_stage(c.getString());
+  if (!stage) throw std::runtime_error("a stored stage is unknown: " + c.getString());
+  return *stage;
+}
+
+constexpr const char* kEventColumns =
+    "seq, item_id, item_seq, type, actor, role, reason, command_id, at, payload, "
+    "definition_version, calendar_version, item_prev_hash, prev_hash, hash";
+
+Event read_event(SQLite::Statement& q) {
+  Event e;
+  e.seq = q.getColumn(0).getInt64();
+  e.item_id = q.getColumn(1).getString();
+  e.item_seq = q.getColumn(2).getInt64();
+  e.type = q.getColumn(3).getString();
+  e.actor = q.getColumn(4).getString();
+  e.role = q.getColumn(5).getString();
+  e.reason = q.getColumn(6).getString();
+  e.command_id = q.getColumn(7).getString();
+  e.at = read_instant(q.getColumn(8));
+  e.payload = q.getColumn(9).getString();
+  e.definition_version = q.getColumn(10).getInt64();
+  e.calendar_version = q.getColumn(11).getString();
+  e.item_prev_hash = q.getColumn(12).getString();
+  e.prev_hash = q.getColumn(13).getString();
+  e.hash = q.getColumn(14).getString();
+  return e;
+}
+
+constexpr const char* kItemColumns =
+    "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
+    "state";
+
+ItemRecord read_item(SQLite::Statement& q) {
+  ItemRecord r;
+  r.id = q.getColumn(0).getString();
+  r.unit_id = q.getColumn(1).getString();
+  r.standard_id = q.getColumn(2).getString();
+  r.definition_version = q.getColumn(3).getInt64();
+  r.stage = read_stage(q.getColumn(4));
+  r.version = q.getColumn(5).getInt64();
+  r.created_at = read_instant(q.getColumn(6));
+  r.updated_at = read_instant(q.getColumn(7));
+  r.title = q.getColumn(8).getString();
+  r.state_json = q.getColumn(9).getString();
+  return r;
+}
+
+std::string format_item_id(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+  return "gk-" + digits;
+}
+
+// A failure of one request inside a batch: rolled back to its savepoint, reported to its caller.
+struct RequestFailed {
+  Status status;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<SQLite::Database> db, bool simulation)
+      : db_(std::move(db)), simulation_(simulation) {}
+
+  std::vector<Result<CommitOutcome>> commit(const std::vector<CommitRequest>& requests) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<Result<CommitOutcome>> results;
+    results.reserve(requests.size());
+    try {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      ChainHead head = read_head();
+      for (const auto& request : requests) {
+        db_->exec("SAVEPOINT request");
+        try {
+          results.emplace_back(apply(request, head));
+          db_->exec("RELEASE request");
+        } catch (const RequestFailed& failed) {
+          db_->exec("ROLLBACK TO request");
+          db_->exec("RELEASE request");
+          results.emplace_back(failed.status);
+        }
+      }
+      write_meta("head_seq", std::to_string(head.seq));
+      write_meta("head_hash", head.hash);
+      tx.commit();
+    } catch (const std::exception& e) {
+      const Status failed = from_exception(e, "cannot commit");
+      results.assign(requests.size(), Result<CommitOutcome>(failed));
+    }
+    return results;
+  }
+
+  Result<std::optional<ItemRecord>> get_item(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_, std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?");
+      q.bind(1, id);
+      if (!q.executeStep()) return std::optional<ItemRecord>();
+      return std::optional<ItemRecord>(read_item(q));
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read item " + id);
+    }
+  }
+
+  Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      std::string sql = std::string("SELECT ") + kItemColumns + " FROM items WHERE 1";
+      if (!query.unit_id.empty()) sql += " AND unit_id = :unit";
+      if (query.stage) sql += " AND stage = :stage";
+      sql += " ORDER BY id LIMIT :limit OFFSET :offset";
+      SQLite::Statement q(*db_, sql);
+      if (!query.unit_id.empty()) q.bind(":unit", query.unit_id);
+      if (query.stage) q.bind(":stage", std::string(to_string(*query.stage)));
+      q.bind(":limit", static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
+      q.bind(":offset", static_cast<int64_t>(query.offset));
+      std::vector<ItemRecord> rows;
+      while (q.executeStep()) rows.push_back(read_item(q));
+      return rows;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot list items");
+    }
+  }
+
+  Result<std::vector<Event>> history(const std::string& item_id,
+                                     std::int64_t max_item_seq) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_, std::string("SELECT ") + kEventColumns +
+                                    " FROM events WHERE item_id = ? AND item_seq <= ?"
+                                    " ORDER BY item_seq");
+      q.bind(1, item_id);
+      q.bind(2, static_cast<int64_t>(max_item_seq > 0 ? max_item_seq : INT64_MAX));
+      std::vector<Event> events;
+      while (q.executeStep()) events.push_back(read_event(q));
+      return events;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the history of " + item_id);
+    }
+  }
+
+  Status scan_events(const std::function<bool(const Event&)>& visit, EventOrder order) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_, std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
+                                    (order == EventOrder::by_seq ? "seq" : "item_id, item_seq"));
+      while (q.executeStep()) {
+        if (!visit(read_event(q))) break;
+      }
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the events");
+    }
+  }
+
+  Result<std::optional<CommandRecord>> find_command(const std::string& command_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT item_id, item_version, fingerprint FROM commands "
+                          "WHERE command_id = ?");
+      q.bind(1, command_id);
+      if (!q.executeStep()) return std::optional<CommandRecord>();
+      CommandRecord r;
+      r.item_id = q.getColumn(0).getString();
+      r.item_version = q.getColumn(1).getInt64();
+      r.fingerprint = q.getColumn(2).getString();
+      return std::optional<CommandRecord>(std::move(r));
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read command " + command_id);
+    }
+  }
+
+  Status scan_items(const std::function<bool(const ItemRecord&)>& visit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_, std::string("SELECT ") + kItemColumns + " FROM items ORDER BY id");
+      while (q.executeStep()) {
+        if (!visit(read_item(q))) break;
+      }
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the items");
+    }
+  }
+
+  Result<ChainHead> chain_head() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      return read_head();
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the chain head");
+    }
+  }
+
+  Result<DefinitionVersion> add_definitions(const std::string& digest,
+                                            const std::string& canonical_json,
+                                            Instant loaded_at) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement find(*db_, "SELECT version, loaded_at FROM definitions WHERE digest = ?");
+      find.bind(1, digest);
+      DefinitionVersion v;
+      v.digest = digest;
+      v.canonical_json = canonical_json;
+      if (find.executeStep()) {
+        v.version = find.getColumn(0).getInt64();
+        v.loaded_at = read_instant(find.getColumn(1));
+        return v;
+      }
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO definitions (version, digest, loaded_at, canonical_json)"
+                               " VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM definitions),"
+                               " ?, ?, ?)");
+      insert.bind(1, digest);
+      insert.bind(2, format_utc(loaded_at));
+      insert.bind(3, canonical_json);
+      insert.exec();
+      v.version = db_->getLastInsertRowid();
+      v.loaded_at = loaded_at;
+      tx.commit();
+      return v;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot store the definitions");
+    }
+  }
+
+  Result<std::vector<DefinitionVersion>> definition_versions() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT version, digest, loaded_at, canonical_json FROM definitions "
+                          "ORDER BY version");
+      std::vector<DefinitionVersion> versions;
+      while (q.executeStep()) {
+        DefinitionVersion v;
+        v.version = q.getColumn(0).getInt64();
+        v.digest = q.getColumn(1).getString();
+        v.loaded_at = read_instant(q.getColumn(2));
+        v.canonical_json = q.getColumn(3).getString();
+        versions.push_back(std::move(v));
+      }
+      return versions;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the definitions");
+    }
+  }
+
+  bool is_simulation() const override { return simulation_; }
+
+ private:
+  ChainHead read_head() {
+    ChainHead head;
+    SQLite::Statement q(*db_, "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
+    while (q.executeStep()) {
+      if (q.getColumn(0).getString() == "head_seq") {
+        head.seq = std::stoll(q.getColumn(1).getString());
+      } else {
+        head.hash = q.getColumn(1).getString();
+      }
+    }
+    return head;
+  }
+
+  void write_meta(const std::string& key, const std::string& value) {
+    SQLite::Statement q(*db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    q.bind(1, key);
+    q.bind(2, value);
+    q.exec();
+  }
+
+  std::int64_t next_item_number() {
+    SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = 'next_item'");
+    std::int64_t next = q.executeStep() ? std::stoll(q.getColumn(0).getString()) : 1;
+    write_meta("next_item", std::to_string(next + 1));
+    return next;
+  }
+
+  // One request inside the batch transaction; throws RequestFailed to undo just this request.
+  CommitOutcome apply(const CommitRequest& request, ChainHead& head) {
+    if (request.events.empty()) throw RequestFailed{Status(Errc::internal, "empty commit")};
+    CommitOutcome outcome;
+    if (!request.command_id.empty()) {
+      SQLite::Statement q(*db_,
+                          "SELECT item_id, item_version, fingerprint FROM commands "
+                          "WHERE command_id = ?");
+      q.bind(1, request.command_id);
+      if (q.executeStep()) {
+        outcome.item_id = q.getColumn(0).getString();
+        outcome.version = q.getColumn(1).getInt64();
+        outcome.command_fingerprint = q.getColumn(2).getString();
+        outcome.repeated = true;
+        return outcome;
+      }
+    }
+    std::string item_id = request.item_id;
+    std::string item_prev_hash;
+    std::int64_t version = 0;
+    if (item_id.empty()) {
+      if (request.expected_version != 0) {
+        throw RequestFailed{Status(Errc::internal, "a new item must expect version 0")};
+      }
+      item_id = format_item_id(next_item_number());
+    } else {
+      SQLite::Statement q(*db_, "SELECT version, last_hash FROM items WHERE id = ?");
+      q.bind(1, item_id);
+      if (!q.executeStep()) {
+        throw RequestFailed{Status(Errc::item_not_found, "no item '" + item_id + "'")};
+      }
+      version = q.getColumn(0).getInt64();
+      item_prev_hash = q.getColumn(1).getString();
+      if (version != request.expected_version) {
+        throw RequestFailed{Status(Errc::version_conflict,
+                                   "item " + item_id + " is at version " + std::to_string(version) +
+                                       ", not the expected " +
+                                       std::to_string(request.expected_version))};
+      }
+    }
+    SQLite::Statement insert(*db_, std::string("INSERT INTO events (") + kEventColumns +
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const NewEvent& n : request.events) {
+      Event e;
+      e.seq = head.seq + 1;
+      e.item_id = item_id;
+      e.item_seq = ++version;
+      e.type = n.type;
+      e.actor = n.actor;
+      e.role = n.role;
+      e.reason = n.reason;
+      e.command_id = n.command_id;
+      e.at = n.at;
+      e.payload = n.payload;
+      e.definition_version = n.definition_version;
+      e.calendar_version = n.calendar_version;
+      e.item_prev_hash = item_prev_hash;
+      e.prev_hash = head.hash;
+      e.hash = event_hash(e);
+      insert.reset();
+      insert.bind(1, static_cast<int64_t>(e.seq));
+      insert.bind(2, e.item_id);
+      insert.bind(3, static_cast<int64_t>(e.item_seq));
+      insert.bind(4, e.type);
+      insert.bind(5, e.actor);
+      insert.bind(6, e.role);
+      insert.bind(7, e.reason);
+      insert.bind(8, e.command_id);
+      insert.bind(9, format_utc(e.at));
+      insert.bind(10, e.payload);
+      insert.bind(11, static_cast<int64_t>(e.definition_version));
+      insert.bind(12, e.calendar_version);
+      insert.bind(13, e.item_prev_hash);
+      insert.bind(14, e.prev_hash);
+      insert.bind(15, e.hash);
+      insert.exec();
+      head.seq = e.seq;
+      head.hash = e.hash;
+      item_prev_hash = e.hash;
+      outcome.events.push_back(std::move(e));
+    }
+    const ItemRecord& p = request.projection;
+    SQLite::Statement upsert(
+        *db_,
+        "INSERT INTO items (id, unit_id, standard_id, definition_version, stage, version, "
+        "created_at, updated_at, title, last_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, standard_id = "
+        "excluded.standard_id, definition_version = excluded.definition_version, stage = "
+        "excluded.stage, version = excluded.version, updated_at = excluded.updated_at, title = "
+        "excluded.title, last_hash = excluded.last_hash, state = excluded.state");
+    upsert.bind(1, item_id);
+    upsert.bind(2, p.unit_id);
+    upsert.bind(3, p.standard_id);
+    upsert.bind(4, static_cast<int64_t>(p.definition_version));
+    upsert.bind(5, std::string(to_string(p.stage)));
+    upsert.bind(6, static_cast<int64_t>(version));
+    upsert.bind(7, format_utc(p.created_at));
+    upsert.bind(8, format_utc(p.updated_at));
+    upsert.bind(9, p.title);
+    upsert.bind(10, item_prev_hash);
+    upsert.bind(11, p.state_json);
+    upsert.exec();
+    if (!request.command_id.empty()) {
+      SQLite::Statement q(*db_,
+                          "INSERT INTO commands (command_id, item_id, item_version, fingerprint) "
+                          "VALUES (?, ?, ?, ?)");
+      q.bind(1, request.command_id);
+      q.bind(2, item_id);
+      q.bind(3, static_cast<int64_t>(version));
+      q.bind(4, request.command_fingerprint);
+      q.exec();
+    }
+    outcome.item_id = item_id;
+    outcome.version = version;
+    return outcome;
+  }
+
+  std::mutex mutex_;
+  std::unique_ptr<SQLite::Database> db_;
+  bool simulation_;
+};
+
+int pragma_int(SQLite::Database& db, const char* pragma) {
+  SQLite::Statement q(db, std::string("PRAGMA ") + pragma);
+  return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+bool has_tables(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT count(*) FROM sqlite_master");
+  return q.executeStep() && q.getColumn(0).getInt() > 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const SqliteOptions& options) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && !options.create) {
+    return Status(Errc::database_missing,
+                  "no database at '" + path + "'; create one with `gongkai init`");
+  }
+  if (exists && std::filesystem::is_directory(path, ec)) {
+    return Status(Errc::not_a_gongkai_database, "'" + path + "' is a directory");
+  }
+  if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
+      options.synchronous != "EXTRA") {
+    return Status(Errc::invalid_argument, "synchronous must be FULL, EXTRA or NORMAL");
+  }
+  try {
+    if (options.create && !exists) {
+      const auto parent = std::filesystem::path(path).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent);
+    }
+    int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    if (options.create && !options.read_only) flags |= SQLite::OPEN_CREATE;
+    auto db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
+    int app_id = 0;
+    int user_version = 0;
+    try {
+      app_id = pragma_int(*db, "application_id");
+      user_version = pragma_int(*db, "user_version");
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) == SQLITE_NOTADB) {
+        return Status(Errc::not_a_gongkai_database, "'" + path + "' is not a SQLite database");
+      }
+      throw;
+    }
+    const bool blank = app_id == 0 && user_version == 0 && !has_tables(*db);
+    if (blank && !options.create) {
+      return Status(Errc::not_a_gongkai_database,
+                    "'" + path + "' is an empty file, not a gongkai database");
+    }
+    if (!blank && app_id != kApplicationId) {
+      return Status(Errc::not_a_gongkai_database,
+                    "'" + path + "' is a SQLite database of another application");
+    }
+    if (user_version > kSchemaVersion) {
+      return Status(Errc::schema_too_new, "'" + path + "' has schema version " +
+                                              std::to_string(user_version) + "; this gongkai "
+                                              "reads up to " + std::to_string(kSchemaVersion));
+    }
+    if (!options.read_only) {
+      db->exec("PRAGMA journal_mode = WAL");
+      db->exec("PRAGMA synchronous = " + options.synchronous);
+    }
+    if (user_version < kSchemaVersion) {
+      if (options.read_only) {
+        return Status(Errc::storage_read_only, "'" + path + "' needs a schema migration (from " +
+                                                   std::to_string(user_version) +
+                                                   ") but was opened read-only");
+      }
+      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::EXCLUSIVE);
+      for (int v = pragma_int(*db, "user_version"); v < kSchemaVersion; ++v) {
+        db->exec(kMigrations[v]);
+        db->exec("PRAGMA user_version = " + std::to_string(v + 1));
+      }
+      if (blank) {
+        db->exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+        SQLite::Statement q(*db, "INSERT INTO meta (key, value) VALUES ('mode', ?), "
+                                 "('created_at', ?), ('head_seq', '0'), ('head_hash', ''), "
+                                 "('next_item', '1')");
+        q.bind(1, std::string(options.simulation ? "simulation" : "production"));
+        q.bind(2, format_utc(system_now()));
+        q.exec();
+      }
+      tx.commit();
+    }
+    SQLite::Statement mode(*db, "SELECT value FROM meta WHERE key = 'mode'");
+    const bool simulation = mode.executeStep() && mode.getColumn(0).getString() == "simulation";
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), simulation));
+  } catch (const std::exception& e) {
+    return from_exception(e, "cannot open '" + path + "'");
+  }
+}
+
+}  // namespace gongkai

@@ -1,0 +1,36 @@
+// Internal: replays histories and verifies the hash chains (`gongkai audit`).
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "gongkai/definitions.h"
+#include "gongkai/engine.h"
+#include "gongkai/event.h"
+#include "gongkai/item.h"
+#include "gongkai/store.h"
+
+namespace gongkai {
+
+// Replays and verifies with the definitions versions a lookup provides. Stateless between calls;
+// safe to use from one thread at a time.
+class Auditor {
+ public:
+  // Returns the definitions of a stored version, or nullptr.
+  using DefinitionsLookup = std::function<std::shared_ptr<const DefinitionSet>(std::int64_t)>;
+
+  explicit Auditor(DefinitionsLookup lookup) : lookup_(std::move(lookup)) {}
+
+  // Applies one stored event to `item` through the lifecycle, as the engine did when it accepted
+  // it. Errors: audit_replay_mismatch naming the event when it does not replay.
+  Status replay_step(Item& item, const Event& event) const;
+
+  // Checks every event's hash, the per-item and database-wide chains, the chain head, and replays
+  // every item against its stored projection. The first problem is returned (audit_* errors).
+  Result<VerifyReport> verify(Store& store) const;
+
+ private:
+  DefinitionsLookup lookup_;
+};
+
+}  // namespace gongkai

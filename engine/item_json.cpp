@@ -1,0 +1,147 @@
+#include "engine/item_json.h"
+
+namespace gongkai {
+namespace {
+
+using nlohmann::json;
+
+json optional_instant(const std::optional<Instant>& t, TimeStyle style) {
+  return t ? json(format_instant(*t, style)) : json(nullptr);
+}
+
+Instant read_instant(const json& j, const char* key) {
+  auto parsed = parse_instant(j.at(key).get<std::string>());
+  if (!parsed.ok()) throw std::invalid_argument(parsed.status().message());
+  return *parsed;
+}
+
+std::optional<Instant> read_optional_instant(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return read_instant(j, key);
+}
+
+}  // namespace
+
+int Item::open_concerns() const noexcept {
+  int open = 0;
+  for (const auto& c : concerns) open += c.answered ? 0 : 1;
+  return open;
+}
+
+std::string format_instant(Instant t, TimeStyle style) {
+  return style == TimeStyle::utc ? format_utc(t) : format_local(t);
+}
+
+json item_to_json(const Item& item, TimeStyle style) {
+  json concerns = json::array();
+  for (const auto& c : item.concerns) {
+    concerns.push_back({{"number", c.number},
+                        {"major", c.major},
+                        {"text", c.text},
+                        {"raised_by", c.raised_by},
+                        {"raised_at", format_instant(c.raised_at, style)},
+                        {"answered", c.answered},
+                        {"answer", c.answer},
+                        {"answered_by", c.answered_by},
+                        {"answered_at", optional_instant(c.answered_at, style)}});
+  }
+  return json{
+      {"id", item.id},
+      {"unit_id", item.unit_id},
+      {"standard_id", item.standard_id},
+      {"definition_version", item.definition_version},
+      {"title", item.title},
+      {"content", item.content},
+      {"revision", item.revision},
+      {"stage", std::string(to_string(item.stage))},
+      {"version", item.version},
+      {"created_at", format_instant(item.created_at, style)},
+      {"updated_at", format_instant(item.updated_at, style)},
+      {"formed_at", format_instant(item.formed_at, style)},
+      {"created_by", item.created_by},
+      {"submitted_by", item.submitted_by},
+      {"approved_by", item.approved_by},
+      {"confidentiality_override",
+       item.confidentiality_override ? json(*item.confidentiality_override) : json(nullptr)},
+      {"publish_at", optional_instant(item.publish_at, style)},
+      {"published_at", optional_instant(item.published_at, style)},
+      {"interpretation", item.interpretation},
+      {"interpreted_at", optional_instant(item.interpreted_at, style)},
+      {"concerns", std::move(concerns)},
+      {"open_concerns", item.open_concerns()},
+      {"withdrawn_reason", item.withdrawn_reason},
+      {"closed_at", optional_instant(item.closed_at, style)},
+  };
+}
+
+Result<Item> item_from_json(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    Item item;
+    item.id = j.at("id").get<std::string>();
+    item.unit_id = j.at("unit_id").get<std::string>();
+    item.standard_id = j.at("standard_id").get<std::string>();
+    item.definition_version = j.at("definition_version").get<std::int64_t>();
+    item.title = j.at("title").get<std::string>();
+    item.content = j.at("content").get<std::string>();
+    item.revision = j.at("revision").get<int>();
+    const auto stage = parse_stage(j.at("stage").get<std::string>());
+    if (!stage) throw std::invalid_argument("unknown stage");
+    item.stage = *stage;
+    item.version = j.at("version").get<std::int64_t>();
+    item.created_at = read_instant(j, "created_at");
+    item.updated_at = read_instant(j, "updated_at");
+    item.formed_at = read_instant(j, "formed_at");
+    item.created_by = j.at("created_by").get<std::string>();
+    item.submitted_by = j.at("submitted_by").get<std::string>();
+    item.approved_by = j.at("approved_by").get<std::string>();
+    if (!j.at("confidentiality_override").is_null()) {
+      item.confidentiality_override = j.at("confidentiality_override").get<std::string>();
+    }
+    item.publish_at = read_optional_instant(j, "publish_at");
+    item.published_at = read_optional_instant(j, "published_at");
+    item.interpretation = j.at("interpretation").get<std::string>();
+    item.interpreted_at = read_optional_instant(j, "interpreted_at");
+    for (const auto& c : j.at("concerns")) {
+      Concern concern;
+      concern.number = c.at("number").get<int>();
+      concern.major = c.at("major").get<bool>();
+      concern.text = c.at("text").get<std::string>();
+      concern.raised_by = c.at("raised_by").get<std::string>();
+      concern.raised_at = read_instant(c, "raised_at");
+      concern.answered = c.at("answered").get<bool>();
+      concern.answer = c.at("answer").get<std::string>();
+      concern.answered_by = c.at("answered_by").get<std::string>();
+      concern.answered_at = read_optional_instant(c, "answered_at");
+      item.concerns.push_back(std::move(concern));
+    }
+    item.withdrawn_reason = j.at("withdrawn_reason").get<std::string>();
+    item.closed_at = read_optional_instant(j, "closed_at");
+    return item;
+  } catch (const std::exception& e) {
+    return Status(Errc::storage_corrupt, std::string("a stored item state does not read: ") +
+                                             e.what());
+  }
+}
+
+json event_to_json(const Event& event, TimeStyle style) {
+  json payload = json::parse(event.payload, nullptr, false);
+  if (payload.is_discarded()) payload = event.payload;
+  return json{{"seq", event.seq},
+              {"item_id", event.item_id},
+              {"item_seq", event.item_seq},
+              {"type", event.type},
+              {"actor", event.actor},
+              {"role", event.role},
+              {"reason", event.reason},
+              {"command_id", event.command_id},
+              {"at", format_instant(event.at, style)},
+              {"payload", std::move(payload)},
+              {"definition_version", event.definition_version},
+              {"calendar_version", event.calendar_version},
+              {"item_prev_hash", event.item_prev_hash},
+              {"prev_hash", event.prev_hash},
+              {"hash", event.hash}};
+}
+
+}  // namespace gongkai

@@ -1,0 +1,28 @@
+// Internal: an Item to and from JSON (the projection's state column, the CLI's and API's output).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "gongkai/event.h"
+#include "gongkai/item.h"
+#include "gongkai/status.h"
+
+namespace gongkai {
+
+// How instants are written.
+enum class TimeStyle { utc, local };
+
+// The item as a JSON object. `utc` is the stored form; `local` shows +08:00.
+nlohmann::json item_to_json(const Item& item, TimeStyle style);
+
+// Reads the stored form back. Errors: storage_corrupt when the document is not an item.
+Result<Item> item_from_json(const std::string& text);
+
+// An event as a JSON object (payload parsed), instants in `style`.
+nlohmann::json event_to_json(const Event& event, TimeStyle style);
+
+// Formats an instant in `style`.
+std::string format_instant(Instant t, TimeStyle style);
+
+}  // namespace gongkai

@@ -1,0 +1,169 @@
+// gongkai — the engine: creates disclosure items, fires lifecycle events at them, and answers
+// questions about them and their history. The entry point for a portal's C++ code.
+//
+//   auto engine = gongkai::Engine::open("var/gongkai.db");
+//   if (!engine.ok()) { std::cerr << engine.status().to_string(); return 1; }
+//   gongkai::CreateItemRequest create;
+//   create.standard_id = "fiscal_budget.budget_report"; create.unit_id = "beijing.dongcheng";
+//   create.title = "2026年部门预算"; create.actor = "zhang";
+//   auto item = (*engine)->create_item(create);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gongkai/clock.h"
+#include "gongkai/definitions.h"
+#include "gongkai/event.h"
+#include "gongkai/item.h"
+#include "gongkai/lifecycle.h"
+#include "gongkai/status.h"
+#include "gongkai/store.h"
+
+namespace gongkai {
+
+// Creates an item in `drafting`.
+struct CreateItemRequest {
+  std::string standard_id;  // an item standard of the latest catalogue version
+  std::string unit_id;      // a pilot unit to which the standard applies
+  std::string title;        // non-empty
+  std::string content;      // the disclosure's text (may be filled in later by a correction)
+  std::string actor;        // who creates it; non-empty
+  std::string role;         // the actor's role, if known
+  std::optional<Instant> formed_at;  // when the information was formed; default: now
+  std::string command_id;   // idempotency key, optional
+  // The instant to record instead of the clock's; accepted only on a simulation database
+  // (simulation_only otherwise).
+  std::optional<Instant> at;
+};
+
+// Fires one event at an item.
+struct FireRequest {
+  std::string item_id;
+  EventType event = EventType::submit;  // any but `created`
+  std::string actor;                    // non-empty
+  std::string role;
+  std::string reason;  // required by reject, withdraw, correct; on approve it overrides findings
+  std::string text;    // interpretation material, concern text, answer, corrected content
+  std::optional<int> concern;  // respond: which concern (default: the oldest open one)
+  bool major = false;          // raise_concern: a major public-opinion event
+  std::optional<Instant> publish_at;      // approve: schedule the publication
+  std::optional<std::int64_t> expected_version;  // optimistic concurrency; none = current
+  std::string command_id;                 // idempotency key, optional
+  std::optional<Instant> at;              // simulation only, as in CreateItemRequest
+};
+
+// Filter for list_items.
+struct ItemFilter {
+  std::string unit_id;
+  std::optional<Stage> stage;
+  std::int64_t limit = 0;  // 0 = all
+  std::int64_t offset = 0;
+};
+
+// What `verify` found.
+struct VerifyReport {
+  std::int64_t events = 0;  // events checked
+  std::int64_t items = 0;   // items replayed
+  ChainHead head;           // the last event's seq and hash (anchor it outside the database)
+};
+
+// An item's state as of an instant (audit replay).
+struct ReplayedItem {
+  Item item;
+  std::int64_t events_applied = 0;
+};
+
+// Result of loading a definitions folder into a database.
+struct DefinitionsLoad {
+  std::int64_t version = 0;  // the version now in force for new items
+  std::string digest;
+  bool changed = false;      // true when this load created a new version
+};
+
+// The engine. Thread-safe: any number of threads may call it at once. Owns its store.
+class Engine {
+ public:
+  // Creates (or opens) a database at `db_path`, loads the definitions folder into it (a new
+  // definitions version when its content changed) and returns the engine. `simulation` marks a
+  // new database as a simulation. Errors: those of open_sqlite_store and load_definitions.
+  static Result<std::unique_ptr<Engine>> init(const std::string& db_path,
+                                              const std::string& definitions_dir,
+                                              bool simulation);
+
+  // Opens an initialised database. Errors: database_missing, not_a_gongkai_database,
+  // schema_too_new, storage_* errors.
+  static Result<std::unique_ptr<Engine>> open(const std::string& db_path,
+                                              const SqliteOptions& options = {});
+
+  // Builds an engine over any store and clock (tests, embedding). The store must hold at least
+  // one definitions version (see load_definitions). Errors: definition_* when a stored version
+  // does not load, storage errors.
+  static Result<std::unique_ptr<Engine>> with_store(std::unique_ptr<Store> store,
+                                                    std::shared_ptr<const Clock> clock);
+
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads a definitions folder; a changed catalogue becomes a new version used by new items
+  // (existing items keep theirs). Errors: definition_* (nothing stored), storage errors.
+  Result<DefinitionsLoad> load_definitions(const std::string& definitions_dir);
+
+  // The definitions version new items start with.
+  std::shared_ptr<const DefinitionSet> definitions() const;
+  // A stored definitions version; nullptr when unknown.
+  std::shared_ptr<const DefinitionSet> definitions(std::int64_t version) const;
+  // The number of the latest definitions version.
+  std::int64_t definitions_version() const;
+
+  // Creates an item in `drafting` and records `created`. Errors: invalid_argument (empty title or
+  // actor), standard_not_found, unit_not_found, invalid_argument (the standard's domain does not
+  // apply to the unit), simulation_only, idempotency_key_reused, storage errors. A repeated
+  // command id returns the item as that command left it.
+  Result<Item> create_item(const CreateItemRequest& request);
+
+  // Fires an event and returns the item after it. Errors: item_not_found, invalid_argument,
+  // illegal_transition (the stage does not accept the event; names both), four_eyes_violation,
+  // reason_required, material_required, confidentiality_findings (details list the findings),
+  // concerns_open, response_window_open, publish_not_due, concern_not_found, concern_not_open,
+  // version_conflict (expected_version given and stale), simulation_only, clock_went_backwards,
+  // idempotency_key_reused, storage errors. A refused event appends nothing.
+  Result<Item> fire(const FireRequest& request);
+
+  // The item's current state. Errors: item_not_found, storage errors.
+  Result<Item> get_item(const std::string& item_id);
+  // Items matching the filter, ordered by id. Errors: storage errors.
+  Result<std::vector<Item>> list_items(const ItemFilter& filter);
+  // The item's events in order. Errors: item_not_found, storage errors.
+  Result<std::vector<Event>> history(const std::string& item_id);
+
+  // Replays the item's events with `at` <= as_of through the lifecycle; the stage and version it
+  // had then. Errors: item_not_found, audit_* when the history does not replay, storage errors.
+  Result<ReplayedItem> replay(const std::string& item_id, Instant as_of);
+
+  // Recomputes every hash and both chains (per item and database-wide), checks the chain head,
+  // replays every item through the lifecycle and compares it with the stored projection. Errors
+  // name the first bad event: audit_hash_mismatch, audit_chain_broken, audit_sequence_gap,
+  // audit_replay_mismatch, audit_head_mismatch; storage errors.
+  Result<VerifyReport> verify();
+
+  // True on a simulation database.
+  bool is_simulation() const;
+  // The engine's clock.
+  const Clock& clock() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The folder of the definitions shipped with gongkai: $GONGKAI_DEFINITIONS if set, else the
+// source tree's definitions/ when it exists (a build-tree binary), else the installed copy.
+std::string default_definitions_dir();
+
+}  // namespace gongkai

@@ -1,0 +1,177 @@
+// gongkai — the store: where the history, the projection and the idempotency keys live.
+//
+// The engine depends on this interface only. gongkai ships a SQLite implementation
+// (open_sqlite_store); a server database can implement the same contract. Every commit is atomic:
+// the events, the projection row and the command record land together or not at all.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gongkai/event.h"
+#include "gongkai/lifecycle.h"
+#include "gongkai/status.h"
+#include "gongkai/time.h"
+
+namespace gongkai {
+
+// One item's row of the projection: its current stage and version, and its full state as JSON.
+struct ItemRecord {
+  std::string id;
+  std::string unit_id;
+  std::string standard_id;
+  std::int64_t definition_version = 0;
+  Stage stage = Stage::drafting;
+  std::int64_t version = 0;
+  Instant created_at{};
+  Instant updated_at{};
+  std::string title;
+  std::string state_json;  // the engine's serialisation of the Item (its id is in `id`)
+};
+
+// An event to append; the store assigns seq, item_seq and the hashes.
+struct NewEvent {
+  std::string type;
+  std::string actor;
+  std::string role;
+  std::string reason;
+  std::string command_id;
+  Instant at{};
+  std::string payload = "{}";
+  std::int64_t definition_version = 0;
+  std::string calendar_version;
+};
+
+// One atomic change of one item.
+struct CommitRequest {
+  // The item; empty to create a new item (the store assigns the id, "gk-" and 6+ digits).
+  std::string item_id;
+  // The version the item must have when the commit lands (0 when creating). A mismatch is
+  // version_conflict and nothing is written.
+  std::int64_t expected_version = 0;
+  // The events to append, in order (at least one).
+  std::vector<NewEvent> events;
+  // The projection after the events; its id and version are filled in by the store.
+  ItemRecord projection;
+  // The idempotency key, or empty. When a command with this id was already committed, nothing is
+  // written and the outcome reports the earlier commit (`repeated`).
+  std::string command_id;
+  // What the command asked for, to tell a true repeat from a reused key (compared byte for byte).
+  std::string command_fingerprint;
+};
+
+// What a commit did.
+struct CommitOutcome {
+  std::string item_id;
+  std::int64_t version = 0;  // the item's version after the commit (or after the earlier one)
+  bool repeated = false;     // the command id had been committed before; nothing was written
+  std::string command_fingerprint;  // the earlier command's fingerprint when repeated
+  std::vector<Event> events;  // the appended events with their seq and hashes (empty if repeated)
+};
+
+// A stored version of the definitions.
+struct DefinitionVersion {
+  std::int64_t version = 0;
+  std::string digest;
+  Instant loaded_at{};
+  std::string canonical_json;
+};
+
+// Filter for list_items. Empty fields match everything.
+struct ItemQuery {
+  std::string unit_id;
+  std::optional<Stage> stage;
+  std::int64_t limit = 0;  // 0 = no limit
+  std::int64_t offset = 0;
+};
+
+// The order in which scan_events visits events.
+enum class EventOrder {
+  by_seq,   // database-wide order
+  by_item,  // grouped by item id (ascending), each item's events in item_seq order
+};
+
+// A committed command, found by its idempotency key.
+struct CommandRecord {
+  std::string item_id;
+  std::int64_t item_version = 0;  // the item's version right after the command
+  std::string fingerprint;
+};
+
+// The last event of the database-wide chain, as recorded beside the events.
+struct ChainHead {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+
+// A store of histories. Implementations are safe to call from several threads (they may
+// serialise internally) and from several processes on the same database.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies each request atomically and independently, in order; a failed request writes nothing
+  // and does not affect the others. Errors per request: version_conflict, item_not_found (a
+  // non-empty item_id that does not exist), storage_* errors. A storage error that makes the
+  // whole batch fail is reported for every request.
+  virtual std::vector<Result<CommitOutcome>> commit(const std::vector<CommitRequest>& requests) = 0;
+
+  // The item's projection row; std::nullopt when there is no such item.
+  virtual Result<std::optional<ItemRecord>> get_item(const std::string& id) = 0;
+  // Projection rows matching `query`, ordered by id.
+  virtual Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) = 0;
+  // The item's events in item_seq order, up to and including `max_item_seq` (0 = all). An
+  // unknown item gives an empty vector.
+  virtual Result<std::vector<Event>> history(const std::string& item_id,
+                                             std::int64_t max_item_seq = 0) = 0;
+  // Calls `visit` for every event in `order` (for audits). Stops early, returning ok, when visit
+  // returns false. `visit` must not call back into the store.
+  virtual Status scan_events(const std::function<bool(const Event&)>& visit,
+                             EventOrder order = EventOrder::by_seq) = 0;
+  // The command committed under `command_id`; std::nullopt when none was.
+  virtual Result<std::optional<CommandRecord>> find_command(const std::string& command_id) = 0;
+  // Calls `visit` for every projection row in id order. `visit` must not call back into the
+  // store.
+  virtual Status scan_items(const std::function<bool(const ItemRecord&)>& visit) = 0;
+  // The recorded chain head (seq 0 and "" for an empty database).
+  virtual Result<ChainHead> chain_head() = 0;
+
+  // Stores a definitions version unless one with the same digest exists; returns the version
+  // (existing or new, numbered 1, 2, ...).
+  virtual Result<DefinitionVersion> add_definitions(const std::string& digest,
+                                                    const std::string& canonical_json,
+                                                    Instant loaded_at) = 0;
+  // Every stored definitions version, oldest first.
+  virtual Result<std::vector<DefinitionVersion>> definition_versions() = 0;
+
+  // True when the database was initialised as a simulation (its clock may be set by commands).
+  virtual bool is_simulation() const = 0;
+};
+
+// How to open a SQLite store.
+struct SqliteOptions {
+  // Create the file and schema when missing (`gongkai init`). Without it a missing file is
+  // database_missing.
+  bool create = false;
+  // Mark a newly created database as a simulation. Ignored for an existing database.
+  bool simulation = false;
+  // Open read-only (audits, queries on a read-only file).
+  bool read_only = false;
+  // PRAGMA synchronous: "FULL" (default; a commit is on disk when acknowledged) or "NORMAL".
+  std::string synchronous = "FULL";
+  // How long to wait for another process's lock before storage_busy.
+  int busy_timeout_ms = 10000;
+};
+
+// Opens (or with options.create, creates) a SQLite database file in WAL mode and migrates its
+// schema forward. Errors: database_missing, not_a_gongkai_database (a file that is not SQLite or
+// not gongkai's), schema_too_new, storage_read_only, storage_corrupt, storage_error. The returned
+// store owns its connection and closes it on destruction.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const SqliteOptions& options = {});
+
+}  // namespace gongkai
