@@ -10,6 +10,7 @@
 #include "engine/item_json.h"
 #include "engine/item_state.h"
 #include "engine/utf8.h"
+#include "gongkai/confidentiality_scan.h"
 
 namespace gongkai {
 
@@ -351,8 +352,10 @@ Result<Item> Engine::fire(const FireRequest& request) {
     json payload = json::object();
     if (!request.text.empty()) payload["text"] = request.text;
     if (request.event == EventType::raise_concern) payload["major"] = request.major;
-    if (request.event == EventType::approve && request.publish_at) {
-      payload["publish_at"] = format_utc(*request.publish_at);
+    if (request.event == EventType::approve) {
+      if (request.publish_at) payload["publish_at"] = format_utc(*request.publish_at);
+      const auto findings = scan_personal_data(before->content);
+      payload["confidentiality_findings"] = findings.size();
     }
     if (request.event == EventType::respond) {
       std::optional<int> concern = request.concern;

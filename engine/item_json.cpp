@@ -78,7 +78,7 @@ Result<Item> item_from_json(const std::string& text) {
   try {
     const json j = json::parse(text);
     Item item;
-    item.id = j.at("id").get<std::string>();
+    item.id = j.value("id", std::string());
     item.unit_id = j.at("unit_id").get<std::string>();
     item.standard_id = j.at("standard_id").get<std::string>();
     item.definition_version = j.at("definition_version").get<std::int64_t>();

@@ -82,11 +82,22 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
   if (auto it = payload.find("concern"); it != payload.end() && it->is_number_integer()) {
     in.concern = it->get<int>();
   }
-  std::vector<ScanFinding> findings;
+  std::size_t findings = 0;
   if (*type == EventType::approve) {
-    findings = scan_personal_data(before.content);
-    in.confidentiality_findings = findings.size();
-    if (!findings.empty()) in.findings_json = findings_json(findings);
+    // The count the scan found when the approval was decided is part of the event, so a later
+    // change of the scan's rules cannot change how a stored approval replays.
+    if (auto it = payload.find("confidentiality_findings");
+        it != payload.end() && it->is_number_unsigned()) {
+      findings = it->get<std::size_t>();
+    } else {
+      const auto found = scan_personal_data(before.content);
+      findings = found.size();
+      if (!found.empty()) in.findings_json = findings_json(found);
+    }
+    in.confidentiality_findings = findings;
+    if (findings > 0 && in.findings_json.empty()) {
+      in.findings_json = findings_json(scan_personal_data(before.content));  // details only
+    }
   }
   if (*type == EventType::close && before.published_at) {
     in.response_window_end = response_window_end(standard, *before.published_at);
@@ -117,7 +128,7 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
     case EventType::approve:
       after.approved_by = event.actor;
       after.publish_at = instant_or_none(payload, "publish_at");
-      if (!findings.empty()) {
+      if (findings > 0) {
         after.confidentiality_override = event.reason;
       } else {
         after.confidentiality_override.reset();

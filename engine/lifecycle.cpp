@@ -53,11 +53,16 @@ bool refuse(const EvBase& e, Errc code, std::string message, std::string details
   return false;
 }
 
+// True when `text` has something besides spaces: a reason of blanks is no reason.
+bool has_words(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") != std::string::npos;
+}
+
 // --- guards --------------------------------------------------------------------------------------
 struct ReasonGiven {
   template <class E, class M, class S, class T>
   bool operator()(const E& e, M&, S&, T&) const {
-    if (!e.in->reason.empty()) return true;
+    if (has_words(e.in->reason)) return true;
     return refuse(e, Errc::reason_required,
                   "event '" + std::string(to_string(e.in->event)) + "' requires a reason");
   }
@@ -66,7 +71,7 @@ struct ReasonGiven {
 struct MaterialGiven {
   template <class E, class M, class S, class T>
   bool operator()(const E& e, M&, S&, T&) const {
-    if (!e.in->text.empty()) return true;
+    if (has_words(e.in->text)) return true;
     return refuse(e, Errc::material_required,
                   "event '" + std::string(to_string(e.in->event)) + "' requires text");
   }
@@ -80,7 +85,7 @@ struct ApprovalAllowed {
       return refuse(e, Errc::four_eyes_violation,
                     "'" + e.in->actor + "' submitted this revision and cannot approve it");
     }
-    if (e.in->confidentiality_findings > 0 && e.in->reason.empty()) {
+    if (e.in->confidentiality_findings > 0 && !has_words(e.in->reason)) {
       return refuse(e, Errc::confidentiality_findings,
                     "the content contains " + std::to_string(e.in->confidentiality_findings) +
                         " possible personal-data finding(s); remove them or approve with a reason "

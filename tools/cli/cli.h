@@ -1,0 +1,49 @@
+// The gongkai command line: shared options, output and error reporting for every command.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "gongkai/engine.h"
+
+namespace gongkai::cli {
+
+// Options every command accepts.
+struct Globals {
+  std::string db = "var/gongkai.db";
+  bool json = false;
+  std::string now;  // RFC 3339; simulation databases only
+};
+
+// The command chosen on the command line; returns the process exit code.
+using Action = std::function<int()>;
+
+// Prints `status` to stderr as "error[<id>]: <message>" (and its details) and returns its exit
+// code.
+int fail(const Status& status);
+
+// Writes a JSON document to stdout (pretty, UTF-8 unescaped).
+void print_json(const nlohmann::json& document);
+
+// Opens the database named by the globals. `write` opens it read-write. Applies --now: refused
+// with simulation_only on a production database.
+Result<std::unique_ptr<Engine>> open_engine(const Globals& globals, bool write);
+
+// The instant of --now, if given. Errors: invalid_time.
+Result<std::optional<Instant>> now_option(const Globals& globals);
+
+// Reads a whole file as text. Errors: invalid_argument when unreadable.
+Result<std::string> read_text_file(const std::string& path);
+
+// Command groups; each adds its subcommands to `app` and sets `action` when chosen.
+void add_init_commands(CLI::App& app, Globals& globals, Action& action);
+void add_catalog_commands(CLI::App& app, Globals& globals, Action& action);
+void add_item_commands(CLI::App& app, Globals& globals, Action& action);
+void add_audit_commands(CLI::App& app, Globals& globals, Action& action);
+void add_demo_command(CLI::App& app, Globals& globals, Action& action);
+
+}  // namespace gongkai::cli
