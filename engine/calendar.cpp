@@ -116,17 +116,19 @@ std::string with_provisional(std::string line, const DayInfo& info) {
   return line;
 }
 
+// A step for `info`'s day. `decides` is false for days whose kind does not matter (the trigger
+// day, the days an hour count runs through): those are never provisional.
 ExplanationStep make_step(const DayInfo& info, StepKind kind, std::int64_t ordinal,
-                          std::string what) {
+                          const std::string& what, bool decides = true) {
   ExplanationStep s;
   s.date = info.date;
   s.kind = kind;
   s.day_kind = info.kind;
   s.holiday = info.holiday;
   s.ordinal = ordinal;
-  s.provisional = !info.covered;
-  s.what =
-      with_provisional(info.date.to_string() + " " + weekday_name(info.date) + ": " + what, info);
+  s.provisional = decides && !info.covered;
+  s.what = info.date.to_string() + " " + weekday_name(info.date) + ": " + what;
+  if (s.provisional) s.what = with_provisional(std::move(s.what), info);
   return s;
 }
 
@@ -205,24 +207,17 @@ void add_trigger_step(const Calendar& cal, Deadline& d, bool counted_from_next_d
   const DayInfo info = cal.day(d.trigger_date);
   std::string what = "trigger day (" + format_local(d.trigger) + ")";
   if (counted_from_next_day) what += std::string(", not counted (") + kArt201 + ")";
-  ExplanationStep s = calendar_detail::make_step(info, StepKind::trigger, 0, what);
-  s.provisional = false;  // the trigger day's kind never decides anything
-  s.what = d.trigger_date.to_string() + " " + calendar_detail::weekday_name(d.trigger_date) + ": " +
-           what + " (" + info.reason() + ")";
-  d.steps.push_back(std::move(s));
+  what += " (" + info.reason() + ")";
+  d.steps.push_back(calendar_detail::make_step(info, StepKind::trigger, 0, what, false));
 }
 
 void finish_same_day(const Calendar& cal, Deadline& d) {
   d.last_day = d.trigger_date;
   d.closing_time = kEndOfDay;
   d.due = local_midnight(d.trigger_date.plus_days(1));
-  const DayInfo info = cal.day(d.trigger_date);
-  ExplanationStep s = calendar_detail::make_step(
-      info, StepKind::due, 0, "same day (同步); due " + format_local(d.due) + " (24:00)");
-  s.provisional = false;
-  s.what = d.trigger_date.to_string() + " " + calendar_detail::weekday_name(d.trigger_date) +
-           ": same day (同步); due " + format_local(d.due) + " (24:00)";
-  d.steps.push_back(std::move(s));
+  d.steps.push_back(calendar_detail::make_step(
+      cal.day(d.trigger_date), StepKind::due, 0,
+      "same day (同步); due " + format_local(d.due) + " (24:00)", false));
 }
 
 std::string ordinal_suffix(std::int64_t n) {
@@ -419,19 +414,15 @@ Result<Deadline> Calendar::add_hours(Instant trigger, std::int64_t n) const {
   add_trigger_step(*this, d, false);
   for (Date cursor = td.plus_days(1); cursor < d.last_day; cursor = cursor.plus_days(1)) {
     const DayInfo info = day(cursor);
-    ExplanationStep s = calendar_detail::make_step(info, StepKind::crossed, 0, "");
-    s.provisional = false;
-    s.what = cursor.to_string() + " " + calendar_detail::weekday_name(cursor) +
-             ": hours run through (" + info.reason() + ")";
-    d.steps.push_back(std::move(s));
+    d.steps.push_back(calendar_detail::make_step(
+        info, StepKind::crossed, 0, "hours run through (" + info.reason() + ")", false));
   }
   const DayInfo last = day(d.last_day);
-  ExplanationStep s = calendar_detail::make_step(last, StepKind::due, 0, "");
-  s.provisional = false;
-  s.what = d.last_day.to_string() + " " + calendar_detail::weekday_name(d.last_day) + ": due " +
-           format_local(d.due) + ", " + std::to_string(n) + " h after the trigger (" +
-           last.reason() + ")";
-  d.steps.push_back(std::move(s));
+  d.steps.push_back(calendar_detail::make_step(last, StepKind::due, 0,
+                                               "due " + format_local(d.due) + ", " +
+                                                   std::to_string(n) + " h after the trigger (" +
+                                                   last.reason() + ")",
+                                               false));
   return d;
 }
 

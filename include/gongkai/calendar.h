@@ -254,8 +254,12 @@ class Calendar {
   // The same for the local (UTC+8) dates of two instants.
   Result<WorkingDayCount> working_days_between(Instant from, Instant to) const;
 
-  // Obtained from a CalendarSet only.
+  // Obtained from a CalendarSet only. Copies share the (immutable) data; there is no moved-from
+  // state (a move copies).
   Calendar() = delete;
+  Calendar(const Calendar&) = default;
+  Calendar& operator=(const Calendar&) = default;
+  ~Calendar() = default;
 
  private:
   friend class CalendarSet;
@@ -294,11 +298,9 @@ class CalendarSet {
   // or when no version of it (or of a base it does not pin) had been published by then.
   Result<Calendar> as_of(const std::string& id, Instant t) const;
 
-  // Cheap copies share the (immutable) data.
+  // Copies share the (immutable) data; there is no moved-from state (a move copies).
   CalendarSet(const CalendarSet&) = default;
   CalendarSet& operator=(const CalendarSet&) = default;
-  CalendarSet(CalendarSet&&) noexcept = default;
-  CalendarSet& operator=(CalendarSet&&) noexcept = default;
   ~CalendarSet() = default;
 
  private:
