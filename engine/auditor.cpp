@@ -145,9 +145,9 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   if (projected.size() != chains.size()) {
     for (const auto& [id, chain] : chains) {
       if (!projected.count(id)) {
-        return Status(Errc::audit_replay_mismatch,
-                      "item " + id + " has " + std::to_string(chain.last_item_seq) +
-                          " events but no projection row (deleted)");
+        return Status(Errc::audit_replay_mismatch, "item " + id + " has " +
+                                                       std::to_string(chain.last_item_seq) +
+                                                       " events but no projection row (deleted)");
       }
     }
   }
@@ -187,8 +187,10 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     auto stored = store.get_item(mismatched);
     std::string detail;
     if (stored.ok() && *stored) {
-      detail = ": replay gives stage '" + std::string(to_string(item.stage)) + "', the projection "
-               "says '" + std::string(to_string((*stored)->stage)) + "'";
+      detail = ": replay gives stage '" + std::string(to_string(item.stage)) +
+               "', the projection "
+               "says '" +
+               std::string(to_string((*stored)->stage)) + "'";
       if (item.stage == (*stored)->stage) detail = ": the projection's state was altered";
     }
     return Status(Errc::audit_replay_mismatch,

@@ -194,8 +194,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& db_path,
 }
 
 Result<std::unique_ptr<Engine>> Engine::init(const std::string& db_path,
-                                             const std::string& definitions_dir,
-                                             bool simulation) {
+                                             const std::string& definitions_dir, bool simulation) {
   // Validate the definitions before touching the database: a wrong folder creates nothing.
   auto set = gongkai::load_definitions(definitions_dir);
   if (!set.ok()) return set.status();
@@ -206,8 +205,9 @@ Result<std::unique_ptr<Engine>> Engine::init(const std::string& db_path,
   if (!store.ok()) return store.status();
   if (simulation && !(*store)->is_simulation()) {
     return Status(Errc::simulation_only,
-                  "'" + db_path + "' already exists as a production database; it cannot become a "
-                  "simulation");
+                  "'" + db_path +
+                      "' already exists as a production database; it cannot become a "
+                      "simulation");
   }
   auto engine = with_store(std::move(*store), nullptr);
   if (!engine.ok()) return engine;
@@ -230,7 +230,9 @@ Result<DefinitionsLoad> Engine::load_definitions(const std::string& definitions_
   return load;
 }
 
-std::shared_ptr<const DefinitionSet> Engine::definitions() const { return impl_->latest(); }
+std::shared_ptr<const DefinitionSet> Engine::definitions() const {
+  return impl_->latest();
+}
 
 std::shared_ptr<const DefinitionSet> Engine::definitions(std::int64_t version) const {
   return impl_->definitions_at(version);
@@ -242,10 +244,11 @@ std::int64_t Engine::definitions_version() const {
 }
 
 Result<Item> Engine::create_item(const CreateItemRequest& request) {
-  for (const auto& [value, field, required] :
-       {std::tuple{&request.title, "title", true}, {&request.actor, "actor", true},
-        {&request.content, "content", false}, {&request.role, "role", false},
-        {&request.command_id, "command id", false}}) {
+  for (const auto& [value, field, required] : {std::tuple{&request.title, "title", true},
+                                               {&request.actor, "actor", true},
+                                               {&request.content, "content", false},
+                                               {&request.role, "role", false},
+                                               {&request.command_id, "command id", false}}) {
     if (Status s = check_text(*value, field, required); !s.ok()) return s;
   }
   auto at = impl_->command_instant(request.at);
@@ -308,18 +311,20 @@ Result<Item> Engine::fire(const FireRequest& request) {
   if (request.event == EventType::created) {
     return Status(Errc::invalid_argument, "'created' is recorded by create_item, not fired");
   }
-  for (const auto& [value, field, required] :
-       {std::tuple{&request.actor, "actor", true}, {&request.reason, "reason", false},
-        {&request.text, "text", false}, {&request.role, "role", false},
-        {&request.command_id, "command id", false}, {&request.item_id, "item id", true}}) {
+  for (const auto& [value, field, required] : {std::tuple{&request.actor, "actor", true},
+                                               {&request.reason, "reason", false},
+                                               {&request.text, "text", false},
+                                               {&request.role, "role", false},
+                                               {&request.command_id, "command id", false},
+                                               {&request.item_id, "item id", true}}) {
     if (Status s = check_text(*value, field, required); !s.ok()) return s;
   }
-  auto at = impl_->command_instant(request.at);
-  if (!at.ok()) return at.status();
+  auto requested_at = impl_->command_instant(request.at);
+  if (!requested_at.ok()) return requested_at.status();
 
-  json asked = {{"item", request.item_id},     {"event", std::string(to_string(request.event))},
-                {"actor", request.actor},      {"role", request.role},
-                {"reason", request.reason},    {"text", request.text},
+  json asked = {{"item", request.item_id},  {"event", std::string(to_string(request.event))},
+                {"actor", request.actor},   {"role", request.role},
+                {"reason", request.reason}, {"text", request.text},
                 {"major", request.major}};
   if (request.concern) asked["concern"] = *request.concern;
   if (request.publish_at) asked["publish_at"] = format_utc(*request.publish_at);
@@ -336,15 +341,17 @@ Result<Item> Engine::fire(const FireRequest& request) {
     auto before = impl_->load_item(request.item_id);
     if (!before.ok()) return before.status();
     if (request.expected_version && *request.expected_version != before->version) {
-      return Status(Errc::version_conflict, "item " + before->id + " is at version " +
-                                                std::to_string(before->version) +
-                                                ", not the expected " +
-                                                std::to_string(*request.expected_version));
+      return Status(Errc::version_conflict,
+                    "item " + before->id + " is at version " + std::to_string(before->version) +
+                        ", not the expected " + std::to_string(*request.expected_version));
     }
-    if (*at < before->updated_at) {
-      return Status(Errc::clock_went_backwards,
-                    "the command's time " + format_local(*at) + " is before the item's last event (" +
-                        format_local(before->updated_at) + ")");
+    // Without an explicit time the event takes the clock's now, but never an instant before the
+    // item's last event (another process may have committed a moment ago with a later clock).
+    Instant at = request.at ? *requested_at : std::max(impl_->clock->now(), before->updated_at);
+    if (at < before->updated_at) {
+      return Status(Errc::clock_went_backwards, "the command's time " + format_local(at) +
+                                                    " is before the item's last event (" +
+                                                    format_local(before->updated_at) + ")");
     }
     auto standard = impl_->standard_of(*before);
     if (!standard.ok()) return standard.status();
@@ -372,7 +379,7 @@ Result<Item> Engine::fire(const FireRequest& request) {
     event.role = request.role;
     event.reason = request.reason;
     event.command_id = request.command_id;
-    event.at = *at;
+    event.at = at;
     event.payload = payload.dump();
     event.definition_version = before->definition_version;
 
@@ -399,7 +406,9 @@ Result<Item> Engine::fire(const FireRequest& request) {
   }
 }
 
-Result<Item> Engine::get_item(const std::string& item_id) { return impl_->load_item(item_id); }
+Result<Item> Engine::get_item(const std::string& item_id) {
+  return impl_->load_item(item_id);
+}
 
 Result<std::vector<Item>> Engine::list_items(const ItemFilter& filter) {
   ItemQuery query;
@@ -430,8 +439,7 @@ Result<std::vector<Event>> Engine::history(const std::string& item_id) {
 Result<ReplayedItem> Engine::replay(const std::string& item_id, Instant as_of) {
   auto events = history(item_id);
   if (!events.ok()) return events.status();
-  Auditor auditor(
-      [this](std::int64_t version) { return impl_->definitions_at(version); });
+  Auditor auditor([this](std::int64_t version) { return impl_->definitions_at(version); });
   ReplayedItem replayed;
   for (const Event& e : *events) {
     if (e.at > as_of) break;
@@ -439,20 +447,23 @@ Result<ReplayedItem> Engine::replay(const std::string& item_id, Instant as_of) {
     ++replayed.events_applied;
   }
   if (replayed.events_applied == 0) {
-    return Status(Errc::item_not_found, "item " + item_id + " did not exist yet at " +
-                                            format_local(as_of));
+    return Status(Errc::item_not_found,
+                  "item " + item_id + " did not exist yet at " + format_local(as_of));
   }
   return replayed;
 }
 
 Result<VerifyReport> Engine::verify() {
-  Auditor auditor(
-      [this](std::int64_t version) { return impl_->definitions_at(version); });
+  Auditor auditor([this](std::int64_t version) { return impl_->definitions_at(version); });
   return auditor.verify(*impl_->store);
 }
 
-bool Engine::is_simulation() const { return impl_->store->is_simulation(); }
+bool Engine::is_simulation() const {
+  return impl_->store->is_simulation();
+}
 
-const Clock& Engine::clock() const { return *impl_->clock; }
+const Clock& Engine::clock() const {
+  return *impl_->clock;
+}
 
 }  // namespace gongkai

@@ -15,6 +15,8 @@ std::string canonical_encoding(const Event& e) {
   return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string event_hash(const Event& event) { return sha256_hex(canonical_encoding(event)); }
+std::string event_hash(const Event& event) {
+  return sha256_hex(canonical_encoding(event));
+}
 
 }  // namespace gongkai

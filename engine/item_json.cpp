@@ -119,8 +119,8 @@ Result<Item> item_from_json(const std::string& text) {
     item.closed_at = read_optional_instant(j, "closed_at");
     return item;
   } catch (const std::exception& e) {
-    return Status(Errc::storage_corrupt, std::string("a stored item state does not read: ") +
-                                             e.what());
+    return Status(Errc::storage_corrupt,
+                  std::string("a stored item state does not read: ") + e.what());
   }
 }
 

@@ -102,8 +102,9 @@ struct PublishDue {
     const auto& at = e.in->item->publish_at;
     if (!at || e.in->at >= *at) return true;
     return refuse(e, Errc::publish_not_due,
-                  "the release is scheduled for " + format_local(*at) + "; it cannot be published "
-                  "earlier");
+                  "the release is scheduled for " + format_local(*at) +
+                      "; it cannot be published "
+                      "earlier");
   }
 };
 
@@ -231,8 +232,8 @@ Status dispatch(BackEnd& machine, const TransitionInput& in) {
   const auto handled = machine.process_event(event);
   if (handled == msm::back::HANDLED_TRUE) return Status::Ok();
   if (refusal.ok()) {
-    refusal = Status(Errc::illegal_transition, "event '" + std::string(to_string(in.event)) +
-                                                   "' was not accepted");
+    refusal = Status(Errc::illegal_transition,
+                     "event '" + std::string(to_string(in.event)) + "' was not accepted");
   }
   return refusal;
 }
@@ -243,7 +244,9 @@ struct Lifecycle::Machine {
   BackEnd fsm;
 };
 
-Lifecycle::Lifecycle() : m_(std::make_unique<Machine>()) { m_->fsm.start(); }
+Lifecycle::Lifecycle() : m_(std::make_unique<Machine>()) {
+  m_->fsm.start();
+}
 Lifecycle::~Lifecycle() = default;
 Lifecycle::Lifecycle(Lifecycle&&) noexcept = default;
 Lifecycle& Lifecycle::operator=(Lifecycle&&) noexcept = default;
@@ -260,22 +263,35 @@ void Lifecycle::place_in(Stage stage) {
   m_->fsm.process_event(restore);
 }
 
-std::optional<Stage> Lifecycle::stage() const { return m_->fsm.stage_; }
+std::optional<Stage> Lifecycle::stage() const {
+  return m_->fsm.stage_;
+}
 
 Status Lifecycle::fire(const TransitionInput& in) {
   BackEnd& fsm = m_->fsm;
   switch (in.event) {
-    case EventType::created: return dispatch<EvCreated>(fsm, in);
-    case EventType::submit: return dispatch<EvSubmit>(fsm, in);
-    case EventType::approve: return dispatch<EvApprove>(fsm, in);
-    case EventType::reject: return dispatch<EvReject>(fsm, in);
-    case EventType::publish: return dispatch<EvPublish>(fsm, in);
-    case EventType::interpret: return dispatch<EvInterpret>(fsm, in);
-    case EventType::raise_concern: return dispatch<EvRaiseConcern>(fsm, in);
-    case EventType::respond: return dispatch<EvRespond>(fsm, in);
-    case EventType::close: return dispatch<EvClose>(fsm, in);
-    case EventType::withdraw: return dispatch<EvWithdraw>(fsm, in);
-    case EventType::correct: return dispatch<EvCorrect>(fsm, in);
+    case EventType::created:
+      return dispatch<EvCreated>(fsm, in);
+    case EventType::submit:
+      return dispatch<EvSubmit>(fsm, in);
+    case EventType::approve:
+      return dispatch<EvApprove>(fsm, in);
+    case EventType::reject:
+      return dispatch<EvReject>(fsm, in);
+    case EventType::publish:
+      return dispatch<EvPublish>(fsm, in);
+    case EventType::interpret:
+      return dispatch<EvInterpret>(fsm, in);
+    case EventType::raise_concern:
+      return dispatch<EvRaiseConcern>(fsm, in);
+    case EventType::respond:
+      return dispatch<EvRespond>(fsm, in);
+    case EventType::close:
+      return dispatch<EvClose>(fsm, in);
+    case EventType::withdraw:
+      return dispatch<EvWithdraw>(fsm, in);
+    case EventType::correct:
+      return dispatch<EvCorrect>(fsm, in);
   }
   return Status(Errc::internal, "unknown event type");
 }

@@ -3,12 +3,11 @@
 namespace gongkai {
 namespace {
 
-constexpr std::string_view kStageNames[] = {"drafting", "review",   "release",  "interpretation",
-                                            "response", "closed",   "withdrawn"};
-constexpr std::string_view kEventNames[] = {"created",   "submit",        "approve", "reject",
-                                            "publish",   "interpret",     "raise_concern",
-                                            "respond",   "close",         "withdraw",
-                                            "correct"};
+constexpr std::string_view kStageNames[] = {"drafting", "review", "release",  "interpretation",
+                                            "response", "closed", "withdrawn"};
+constexpr std::string_view kEventNames[] = {"created", "submit",    "approve",       "reject",
+                                            "publish", "interpret", "raise_concern", "respond",
+                                            "close",   "withdraw",  "correct"};
 
 }  // namespace
 

@@ -26,11 +26,17 @@ const ErrorInfo& info(Errc code) noexcept {
 
 }  // namespace
 
-std::string_view error_id(Errc code) noexcept { return info(code).id; }
+std::string_view error_id(Errc code) noexcept {
+  return info(code).id;
+}
 
-int exit_code(Errc code) noexcept { return info(code).exit_code; }
+int exit_code(Errc code) noexcept {
+  return info(code).exit_code;
+}
 
-std::string_view error_summary(Errc code) noexcept { return info(code).summary; }
+std::string_view error_summary(Errc code) noexcept {
+  return info(code).summary;
+}
 
 std::optional<Errc> errc_from_id(std::string_view id) noexcept {
   for (const auto& e : kErrors) {

@@ -82,7 +82,7 @@ Date Date::from_days(std::int64_t z) noexcept {
 }
 
 int Date::iso_weekday() const noexcept {
-  const std::int64_t z = days_since_epoch();  // 1970-01-01 was a Thursday (4)
+  const std::int64_t z = days_since_epoch();     // 1970-01-01 was a Thursday (4)
   const std::int64_t w = ((z % 7) + 7 + 3) % 7;  // 0 = Monday
   return static_cast<int>(w) + 1;
 }
@@ -159,9 +159,13 @@ Result<Instant> parse_instant(std::string_view text) {
   return Instant(std::chrono::milliseconds(ms));
 }
 
-std::string format_utc(Instant t) { return format_with_offset(t, std::chrono::minutes(0), true); }
+std::string format_utc(Instant t) {
+  return format_with_offset(t, std::chrono::minutes(0), true);
+}
 
-std::string format_local(Instant t) { return format_with_offset(t, kChinaOffset, false); }
+std::string format_local(Instant t) {
+  return format_with_offset(t, kChinaOffset, false);
+}
 
 Date local_date(Instant t) noexcept {
   const std::int64_t ms = (t + kChinaOffset).time_since_epoch().count();

@@ -82,15 +82,22 @@ Status from_sqlite(const SQLite::Exception& e, const std::string& what) {
   const int primary = e.getErrorCode() & 0xff;
   const std::string message = what + ": " + e.what();
   switch (primary) {
-    case SQLITE_FULL: return Status(Errc::storage_full, message);
-    case SQLITE_READONLY: return Status(Errc::storage_read_only, message);
-    case SQLITE_CORRUPT: return Status(Errc::storage_corrupt, message);
-    case SQLITE_NOTADB: return Status(Errc::not_a_gongkai_database, message);
+    case SQLITE_FULL:
+      return Status(Errc::storage_full, message);
+    case SQLITE_READONLY:
+      return Status(Errc::storage_read_only, message);
+    case SQLITE_CORRUPT:
+      return Status(Errc::storage_corrupt, message);
+    case SQLITE_NOTADB:
+      return Status(Errc::not_a_gongkai_database, message);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status(Errc::storage_busy, message);
+    case SQLITE_LOCKED:
+      return Status(Errc::storage_busy, message);
     case SQLITE_PERM:
-    case SQLITE_CANTOPEN: return Status(Errc::storage_error, message);
-    default: return Status(Errc::storage_error, message);
+    case SQLITE_CANTOPEN:
+      return Status(Errc::storage_error, message);
+    default:
+      return Status(Errc::storage_error, message);
   }
 }
 
@@ -317,10 +324,11 @@ class SqliteStore final : public Store {
         v.loaded_at = read_instant(find.getColumn(1));
         return v;
       }
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO definitions (version, digest, loaded_at, canonical_json)"
-                               " VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM definitions),"
-                               " ?, ?, ?)");
+      SQLite::Statement insert(
+          *db_,
+          "INSERT INTO definitions (version, digest, loaded_at, canonical_json)"
+          " VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM definitions),"
+          " ?, ?, ?)");
       insert.bind(1, digest);
       insert.bind(2, format_utc(loaded_at));
       insert.bind(3, canonical_json);
@@ -419,10 +427,10 @@ class SqliteStore final : public Store {
       version = q.getColumn(0).getInt64();
       item_prev_hash = q.getColumn(1).getString();
       if (version != request.expected_version) {
-        throw RequestFailed{Status(Errc::version_conflict,
-                                   "item " + item_id + " is at version " + std::to_string(version) +
-                                       ", not the expected " +
-                                       std::to_string(request.expected_version))};
+        throw RequestFailed{
+            Status(Errc::version_conflict, "item " + item_id + " is at version " +
+                                               std::to_string(version) + ", not the expected " +
+                                               std::to_string(request.expected_version))};
       }
     }
     SQLite::Statement insert(*db_, std::string("INSERT INTO events (") + kEventColumns +
@@ -564,8 +572,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     }
     if (user_version > kSchemaVersion) {
       return Status(Errc::schema_too_new, "'" + path + "' has schema version " +
-                                              std::to_string(user_version) + "; this gongkai "
-                                              "reads up to " + std::to_string(kSchemaVersion));
+                                              std::to_string(user_version) +
+                                              "; this gongkai "
+                                              "reads up to " +
+                                              std::to_string(kSchemaVersion));
     }
     if (!options.read_only) {
       db->exec("PRAGMA journal_mode = WAL");
@@ -584,9 +594,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
       }
       if (blank) {
         db->exec("PRAGMA application_id = " + std::to_string(kApplicationId));
-        SQLite::Statement q(*db, "INSERT INTO meta (key, value) VALUES ('mode', ?), "
-                                 "('created_at', ?), ('head_seq', '0'), ('head_hash', ''), "
-                                 "('next_item', '1')");
+        SQLite::Statement q(*db,
+                            "INSERT INTO meta (key, value) VALUES ('mode', ?), "
+                            "('created_at', ?), ('head_seq', '0'), ('head_hash', ''), "
+                            "('next_item', '1')");
         q.bind(1, std::string(options.simulation ? "simulation" : "production"));
         q.bind(2, format_utc(system_now()));
         q.exec();

@@ -1,5 +1,6 @@
-// gongkai — definitions: the item standards (公开事项标准目录), the pilot units (试点单位), the domains
-// and the channels, as loaded from the JSON files under definitions/ (format: docs/definitions.md).
+// gongkai — definitions: the item standards (公开事项标准目录), the pilot units (试点单位), the
+// domains and the channels, as loaded from the JSON files under definitions/ (format:
+// docs/definitions.md).
 //
 // A DefinitionSet is immutable once loaded and safe to share between threads. Loading validates
 // everything first: a wrong definition never half-loads.
@@ -58,23 +59,24 @@ struct DeadlineRule {
 
 // One item standard (公开事项标准): the catalogue's columns.
 struct ItemStandard {
-  std::string id;               // stable id, e.g. "fiscal.budget"
-  std::string name_level1;      // 一级事项
-  std::string name_level2;      // 二级事项
+  std::string id;           // stable id, e.g. "fiscal.budget"
+  std::string name_level1;  // 一级事项
+  std::string name_level2;  // 二级事项
   DisclosureKind kind = DisclosureKind::result;
-  std::string domain;           // a domain id from domains.json
+  std::string domain;                         // a domain id from domains.json
   std::vector<std::string> legal_basis;       // 公开依据
   std::vector<std::string> content_elements;  // 公开内容(要素)
   std::string responsible_body;               // 公开主体
   std::string supervisor;                     // who is notified when the body is late
-  std::string time_limit_text;                // 公开时限 as published, e.g. "...20个工作日内"
-  std::vector<DeadlineRule> deadlines;        // 时限, machine-readable
-  std::vector<std::string> channels;          // channel ids from channels.json
-  std::string audience;                       // "全社会" or "特定群体"
-  std::string mode;                           // "主动" or "依申请"
-  std::vector<std::string> levels;            // "县级", "乡级", "村级"
+  std::string time_limit_text;          // 公开时限 as published, e.g. "...20个工作日内"
+  std::vector<DeadlineRule> deadlines;  // 时限, machine-readable
+  std::vector<std::string> channels;    // channel ids from channels.json
+  std::string audience;                 // "全社会" or "特定群体"
+  std::string mode;                     // "主动" or "依申请"
+  std::vector<std::string> levels;      // "县级", "乡级", "村级"
   bool interpretation_required = false;
-  Duration response_window{30, TimeUnit::calendar_days};  // how long concerns are taken after release
+  Duration response_window{30,
+                           TimeUnit::calendar_days};  // how long concerns are taken after release
   // A minimum duration the release must stay on public notice (e.g. 30 days), if any.
   std::optional<Duration> notice_period;
 };
@@ -93,9 +95,9 @@ struct ChannelDefinition {
 
 // A province taking part in the pilot (组织实施省份).
 struct Province {
-  std::string id;    // e.g. "beijing"
-  std::string name;  // e.g. "北京市"
-  int group = 0;     // the domain group of the seed's attachment (1, 2 or 3)
+  std::string id;                          // e.g. "beijing"
+  std::string name;                        // e.g. "北京市"
+  int group = 0;                           // the domain group of the seed's attachment (1, 2 or 3)
   std::vector<std::string> extra_domains;  // domains the province added itself
   std::string calendar;                    // calendar id; empty = "cn"
 };

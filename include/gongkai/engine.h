@@ -34,7 +34,7 @@ struct CreateItemRequest {
   std::string actor;        // who creates it; non-empty
   std::string role;         // the actor's role, if known
   std::optional<Instant> formed_at;  // when the information was formed; default: now
-  std::string command_id;   // idempotency key, optional
+  std::string command_id;            // idempotency key, optional
   // The instant to record instead of the clock's; accepted only on a simulation database
   // (simulation_only otherwise).
   std::optional<Instant> at;
@@ -48,12 +48,12 @@ struct FireRequest {
   std::string role;
   std::string reason;  // required by reject, withdraw, correct; on approve it overrides findings
   std::string text;    // interpretation material, concern text, answer, corrected content
-  std::optional<int> concern;  // respond: which concern (default: the oldest open one)
-  bool major = false;          // raise_concern: a major public-opinion event
-  std::optional<Instant> publish_at;      // approve: schedule the publication
+  std::optional<int> concern;         // respond: which concern (default: the oldest open one)
+  bool major = false;                 // raise_concern: a major public-opinion event
+  std::optional<Instant> publish_at;  // approve: schedule the publication
   std::optional<std::int64_t> expected_version;  // optimistic concurrency; none = current
-  std::string command_id;                 // idempotency key, optional
-  std::optional<Instant> at;              // simulation only, as in CreateItemRequest
+  std::string command_id;                        // idempotency key, optional
+  std::optional<Instant> at;                     // simulation only, as in CreateItemRequest
 };
 
 // Filter for list_items.
@@ -81,7 +81,7 @@ struct ReplayedItem {
 struct DefinitionsLoad {
   std::int64_t version = 0;  // the version now in force for new items
   std::string digest;
-  bool changed = false;      // true when this load created a new version
+  bool changed = false;  // true when this load created a new version
 };
 
 // The engine. Thread-safe: any number of threads may call it at once. Owns its store.
@@ -91,8 +91,7 @@ class Engine {
   // definitions version when its content changed) and returns the engine. `simulation` marks a
   // new database as a simulation. Errors: those of open_sqlite_store and load_definitions.
   static Result<std::unique_ptr<Engine>> init(const std::string& db_path,
-                                              const std::string& definitions_dir,
-                                              bool simulation);
+                                              const std::string& definitions_dir, bool simulation);
 
   // Opens an initialised database. Errors: database_missing, not_a_gongkai_database,
   // schema_too_new, storage_* errors.

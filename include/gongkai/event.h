@@ -11,21 +11,21 @@ namespace gongkai {
 
 // One stored event. Every accepted command appends exactly one; state is a projection of events.
 struct Event {
-  std::int64_t seq = 0;           // database-wide order, 1, 2, ...
+  std::int64_t seq = 0;  // database-wide order, 1, 2, ...
   std::string item_id;
-  std::int64_t item_seq = 0;      // per-item order, 1, 2, ...; equals the item's version after it
-  std::string type;               // "created", "submit", ... (an EventType name or a system event)
+  std::int64_t item_seq = 0;  // per-item order, 1, 2, ...; equals the item's version after it
+  std::string type;           // "created", "submit", ... (an EventType name or a system event)
   std::string actor;
-  std::string role;               // the actor's role when known, else empty
-  std::string reason;             // empty when none was given
-  std::string command_id;         // the idempotency key, empty when none was given
-  Instant at{};                   // when it happened (UTC)
-  std::string payload;            // a JSON object as text (compact, keys sorted)
+  std::string role;                     // the actor's role when known, else empty
+  std::string reason;                   // empty when none was given
+  std::string command_id;               // the idempotency key, empty when none was given
+  Instant at{};                         // when it happened (UTC)
+  std::string payload;                  // a JSON object as text (compact, keys sorted)
   std::int64_t definition_version = 0;  // the catalogue version in force for the item
-  std::string calendar_version;   // the calendar version in force ("" when none applied)
-  std::string item_prev_hash;     // hash of the item's previous event ("" for its first)
-  std::string prev_hash;          // hash of the database's previous event ("" for seq 1)
-  std::string hash;               // event_hash(*this)
+  std::string calendar_version;         // the calendar version in force ("" when none applied)
+  std::string item_prev_hash;           // hash of the item's previous event ("" for its first)
+  std::string prev_hash;                // hash of the database's previous event ("" for seq 1)
+  std::string hash;                     // event_hash(*this)
 };
 
 // The canonical encoding the hash is taken over: the compact JSON array

@@ -34,9 +34,9 @@ enum class EventType {
 
 // The events that can be fired at an existing item (every EventType but `created`).
 inline constexpr EventType kFireableEvents[] = {
-    EventType::submit,        EventType::approve, EventType::reject, EventType::publish,
-    EventType::interpret,     EventType::raise_concern, EventType::respond,
-    EventType::close,         EventType::withdraw, EventType::correct};
+    EventType::submit,    EventType::approve,       EventType::reject,  EventType::publish,
+    EventType::interpret, EventType::raise_concern, EventType::respond, EventType::close,
+    EventType::withdraw,  EventType::correct};
 
 // The stage's name, e.g. "interpretation".
 std::string_view to_string(Stage stage) noexcept;

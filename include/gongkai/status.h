@@ -1,9 +1,9 @@
 // gongkai — outcomes of every public call: Status (success or a stable error) and Result<T>.
 //
-// Every error has a stable id (e.g. "illegal_transition") that never changes meaning, a process exit
-// code used by the CLI, and a human message. The full list lives in GONGKAI_ERRORS below and is
-// documented in docs/errors.md. No exception crosses the public API: adapters and the engine catch
-// third-party exceptions and turn them into a Status.
+// Every error has a stable id (e.g. "illegal_transition") that never changes meaning, a process
+// exit code used by the CLI, and a human message. The full list lives in GONGKAI_ERRORS below and
+// is documented in docs/errors.md. No exception crosses the public API: adapters and the engine
+// catch third-party exceptions and turn them into a Status.
 #pragma once
 
 #include <cstdint>

@@ -1,1 +1,236 @@
-// placeholder: being written
+// The SQLite store on real files: schema, pragmas, atomic commits, chains, foreign files.
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <filesystem>
+
+#include "gongkai/store.h"
+#include "support/temp_dir.h"
+
+namespace gongkai {
+namespace {
+
+namespace fs = std::filesystem;
+
+CommitRequest new_item(const std::string& command_id = "") {
+  CommitRequest r;
+  r.command_id = command_id;
+  r.command_fingerprint = "create";
+  NewEvent e;
+  e.type = "created";
+  e.actor = "drafter";
+  e.at = *parse_instant("2026-03-02T09:00:00+08:00");
+  e.payload = R"({"title":"t"})";
+  e.definition_version = 1;
+  r.events.push_back(e);
+  r.projection.unit_id = "alpha.one";
+  r.projection.standard_id = "s";
+  r.projection.definition_version = 1;
+  r.projection.created_at = e.at;
+  r.projection.updated_at = e.at;
+  r.projection.title = "t";
+  r.projection.state_json = "{}";
+  return r;
+}
+
+CommitRequest next_event(const std::string& item, std::int64_t expected, Stage stage) {
+  CommitRequest r = new_item();
+  r.item_id = item;
+  r.expected_version = expected;
+  r.events[0].type = "submit";
+  r.events[0].payload = "{}";
+  r.projection.stage = stage;
+  return r;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> open(SqliteOptions options = {}) {
+    options.create = true;
+    auto store = open_sqlite_store(path_, options);
+    EXPECT_TRUE(store.ok()) << store.status().to_string();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  testing::TempDir dir_;
+  std::string path_ = dir_.file("store.db");
+};
+
+TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(fs::exists(path_));
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
+}
+
+TEST_F(SqliteStoreTest, CommitsAssignIdsSeqsAndChains) {
+  auto store = open();
+  auto first = store->commit({new_item(), new_item()});
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_TRUE(first[0].ok() && first[1].ok());
+  EXPECT_EQ(first[0]->item_id, "gk-000001");
+  EXPECT_EQ(first[1]->item_id, "gk-000002");
+  const Event& a = first[0]->events[0];
+  const Event& b = first[1]->events[0];
+  EXPECT_EQ(a.seq, 1);
+  EXPECT_EQ(b.seq, 2);
+  EXPECT_EQ(a.prev_hash, "");
+  EXPECT_EQ(b.prev_hash, a.hash);
+  EXPECT_EQ(a.hash, event_hash(a));
+  auto second = store->commit({next_event("gk-000001", 1, Stage::review)});
+  ASSERT_TRUE(second[0].ok());
+  const Event& c = second[0]->events[0];
+  EXPECT_EQ(c.item_seq, 2);
+  EXPECT_EQ(c.item_prev_hash, a.hash);
+  EXPECT_EQ(c.prev_hash, b.hash);
+  auto head = store->chain_head();
+  EXPECT_EQ(head->seq, 3);
+  EXPECT_EQ(head->hash, c.hash);
+  auto row = store->get_item("gk-000001");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->version, 2);
+  EXPECT_EQ((*row)->stage, Stage::review);
+}
+
+TEST_F(SqliteStoreTest, AFailedRequestDoesNotAffectItsBatch) {
+  auto store = open();
+  store->commit({new_item()});
+  auto results = store->commit({next_event("gk-000001", 7, Stage::review),
+                                next_event("gk-000001", 1, Stage::review),
+                                next_event("gk-000042", 0, Stage::review)});
+  EXPECT_EQ(results[0].status().code(), Errc::version_conflict);
+  EXPECT_TRUE(results[1].ok());
+  EXPECT_EQ(results[2].status().code(), Errc::item_not_found);
+  EXPECT_EQ(store->history("gk-000001")->size(), 2u);
+  EXPECT_EQ(store->chain_head()->seq, 2);
+}
+
+TEST_F(SqliteStoreTest, RepeatedCommandIdsWriteNothing) {
+  auto store = open();
+  auto first = store->commit({new_item("k1")});
+  auto again = store->commit({new_item("k1")});
+  ASSERT_TRUE(first[0].ok() && again[0].ok());
+  EXPECT_FALSE(first[0]->repeated);
+  EXPECT_TRUE(again[0]->repeated);
+  EXPECT_EQ(again[0]->item_id, first[0]->item_id);
+  EXPECT_EQ(again[0]->command_fingerprint, "create");
+  EXPECT_EQ(store->chain_head()->seq, 1);
+  auto found = store->find_command("k1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->item_version, 1);
+  EXPECT_FALSE(store->find_command("k2")->has_value());
+}
+
+TEST_F(SqliteStoreTest, EventsAreAppendOnly) {
+  auto store = open();
+  store->commit({new_item()});
+  store.reset();
+  SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+  EXPECT_THROW(db.exec("UPDATE events SET actor = 'mallory'"), SQLite::Exception);
+  EXPECT_THROW(db.exec("DELETE FROM events"), SQLite::Exception);
+}
+
+TEST_F(SqliteStoreTest, ReopensWithEverything) {
+  {
+    auto store = open();
+    store->commit({new_item()});
+    store->add_definitions("d1", "{}", *parse_instant("2026-01-01"));
+  }
+  auto store = open_sqlite_store(path_, {});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
+  EXPECT_EQ((*store)->definition_versions()->size(), 1u);
+  auto more = (*store)->commit({new_item()});
+  EXPECT_EQ(more[0]->item_id, "gk-000002");
+  EXPECT_EQ(more[0]->events[0].seq, 2);
+}
+
+TEST_F(SqliteStoreTest, DefinitionsAreVersionedByDigest) {
+  auto store = open();
+  auto t = *parse_instant("2026-01-01");
+  EXPECT_EQ(store->add_definitions("aaa", "{\"a\":1}", t)->version, 1);
+  EXPECT_EQ(store->add_definitions("aaa", "{\"a\":1}", t)->version, 1);
+  EXPECT_EQ(store->add_definitions("bbb", "{\"b\":1}", t)->version, 2);
+  EXPECT_EQ(store->definition_versions()->size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, SimulationFlagIsFixedAtCreation) {
+  SqliteOptions sim;
+  sim.simulation = true;
+  EXPECT_TRUE(open(sim)->is_simulation());
+  EXPECT_TRUE(open({})->is_simulation());
+}
+
+TEST_F(SqliteStoreTest, ListsWithFiltersAndPages) {
+  auto store = open();
+  for (int i = 0; i < 5; ++i) store->commit({new_item()});
+  store->commit({next_event("gk-000003", 1, Stage::review)});
+  ItemQuery q;
+  EXPECT_EQ(store->list_items(q)->size(), 5u);
+  q.stage = Stage::review;
+  ASSERT_EQ(store->list_items(q)->size(), 1u);
+  EXPECT_EQ(store->list_items(q)->front().id, "gk-000003");
+  q = {};
+  q.limit = 2;
+  q.offset = 3;
+  auto page = store->list_items(q);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ(page->front().id, "gk-000004");
+  q = {};
+  q.unit_id = "elsewhere";
+  EXPECT_TRUE(store->list_items(q)->empty());
+}
+
+TEST_F(SqliteStoreTest, RefusesFilesThatAreNotGongkais) {
+  EXPECT_EQ(open_sqlite_store(dir_.file("missing.db"), {}).status().code(), Errc::database_missing);
+  testing::write_file(dir_.path() / "text.db", std::string(5000, 'x'));
+  EXPECT_EQ(open_sqlite_store(dir_.file("text.db"), {}).status().code(),
+            Errc::not_a_gongkai_database);
+  testing::write_file(dir_.path() / "empty.db", "");
+  EXPECT_EQ(open_sqlite_store(dir_.file("empty.db"), {}).status().code(),
+            Errc::not_a_gongkai_database);
+  {
+    SQLite::Database other(dir_.file("other.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    other.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)");
+  }
+  SqliteOptions create;
+  create.create = true;
+  EXPECT_EQ(open_sqlite_store(dir_.file("other.db"), create).status().code(),
+            Errc::not_a_gongkai_database);
+  EXPECT_EQ(open_sqlite_store(dir_.path().string(), {}).status().code(),
+            Errc::not_a_gongkai_database);
+}
+
+TEST_F(SqliteStoreTest, RefusesANewerSchema) {
+  open();
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 99");
+  }
+  EXPECT_EQ(open_sqlite_store(path_, {}).status().code(), Errc::schema_too_new);
+}
+
+TEST_F(SqliteStoreTest, ReadOnlyOpenReadsButDoesNotWrite) {
+  open()->commit({new_item()});
+  SqliteOptions ro;
+  ro.read_only = true;
+  auto store = open_sqlite_store(path_, ro);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
+  auto result = (*store)->commit({new_item()});
+  EXPECT_EQ(result[0].status().code(), Errc::storage_read_only);
+  EXPECT_EQ((*store)->chain_head()->seq, 1);
+}
+
+TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
+  SqliteOptions bad;
+  bad.create = true;
+  bad.synchronous = "OFF";
+  EXPECT_EQ(open_sqlite_store(path_, bad).status().code(), Errc::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gongkai

@@ -1,1 +1,60 @@
-// placeholder: being written
+#include "gongkai/time.h"
+
+#include <gtest/gtest.h>
+
+namespace gongkai {
+namespace {
+
+TEST(Time, ParsesRfc3339WithOffsets) {
+  auto a = parse_instant("2026-11-27T16:14:42+08:00");
+  auto b = parse_instant("2026-11-27T08:14:42Z");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(format_utc(*a), "2026-11-27T08:14:42.000Z");
+  EXPECT_EQ(format_local(*a), "2026-11-27T16:14:42.000+08:00");
+}
+
+TEST(Time, KeepsMillisecondsAndTruncatesFinerDigits) {
+  EXPECT_EQ(format_utc(*parse_instant("2026-01-01T00:00:00.5Z")), "2026-01-01T00:00:00.500Z");
+  EXPECT_EQ(format_utc(*parse_instant("2026-01-01T00:00:00.123456Z")), "2026-01-01T00:00:00.123Z");
+}
+
+TEST(Time, ABareDateIsMidnightInChina) {
+  auto t = parse_instant("2026-10-01");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(format_utc(*t), "2026-09-30T16:00:00.000Z");
+  EXPECT_EQ(local_date(*t), (Date{2026, 10, 1}));
+}
+
+TEST(Time, LocalDateCrossesMidnightAtUtcSixteen) {
+  EXPECT_EQ(local_date(*parse_instant("2026-03-01T15:59:59Z")), (Date{2026, 3, 1}));
+  EXPECT_EQ(local_date(*parse_instant("2026-03-01T16:00:00Z")), (Date{2026, 3, 2}));
+}
+
+TEST(Time, RejectsMalformedTimes) {
+  for (const char* bad : {"", "2026-13-01", "2026-02-30", "2026-02-28T25:00:00Z",
+                          "2026-02-28T10:00:00", "2026-02-28T10:00:00+8", "yesterday",
+                          "2026-02-28T10:00:00Zjunk", "2026-02-28T10:00:00.Z"}) {
+    auto t = parse_instant(bad);
+    EXPECT_FALSE(t.ok()) << bad;
+    if (!t.ok()) {
+      EXPECT_EQ(t.status().code(), Errc::invalid_time) << bad;
+    }
+  }
+}
+
+TEST(Date, WeekdaysAndArithmetic) {
+  EXPECT_EQ((Date{2026, 11, 27}).iso_weekday(), 5);  // a Friday
+  EXPECT_EQ((Date{2017, 1, 1}).iso_weekday(), 7);    // a Sunday
+  EXPECT_TRUE((Date{2026, 11, 28}).is_weekend());
+  EXPECT_EQ((Date{2024, 2, 28}).plus_days(1), (Date{2024, 2, 29}));
+  EXPECT_EQ((Date{2023, 2, 28}).plus_days(1), (Date{2023, 3, 1}));
+  EXPECT_EQ((Date{2026, 12, 31}).plus_days(1), (Date{2027, 1, 1}));
+  EXPECT_EQ(Date::from_days((Date{1999, 12, 31}).days_since_epoch()), (Date{1999, 12, 31}));
+  EXPECT_EQ((Date{2026, 3, 2}).to_string(), "2026-03-02");
+  EXPECT_FALSE((Date{2026, 2, 29}).valid());
+}
+
+}  // namespace
+}  // namespace gongkai

@@ -33,7 +33,8 @@ Result<std::unique_ptr<Engine>> open_engine(const Globals& globals, bool write) 
   if (*now && !(*engine)->is_simulation()) {
     return Status(Errc::simulation_only,
                   "--now is accepted only on a simulation database (`gongkai init --simulation`); "
-                  "'" + globals.db + "' is a production database");
+                  "'" +
+                      globals.db + "' is a production database");
   }
   return engine;
 }

@@ -15,9 +15,10 @@ int run_verify(const Globals& globals) {
   auto report = (*engine)->verify();
   if (!report.ok()) {
     if (globals.json) {
-      print_json(json{{"ok", false},
-                      {"error", {{"id", std::string(report.status().id())},
-                                 {"message", report.status().message()}}}});
+      print_json(json{
+          {"ok", false},
+          {"error",
+           {{"id", std::string(report.status().id())}, {"message", report.status().message()}}}});
     }
     return fail(report.status());
   }
@@ -28,8 +29,7 @@ int run_verify(const Globals& globals) {
                     {"head", {{"seq", report->head.seq}, {"hash", report->head.hash}}}});
   } else {
     std::cout << "audit verify: ok — " << report->events << " events, " << report->items
-              << " items; chain head seq " << report->head.seq << " " << report->head.hash
-              << "\n";
+              << " items; chain head seq " << report->head.seq << " " << report->head.hash << "\n";
   }
   return 0;
 }
@@ -61,7 +61,8 @@ int run_replay(const Globals& globals, const std::string& id, const std::string&
 void add_audit_commands(CLI::App& app, Globals& globals, Action& action) {
   auto* audit = app.add_subcommand("audit", "check and replay histories");
   audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "recompute every hash chain and replay every item");
+  auto* verify =
+      audit->add_subcommand("verify", "recompute every hash chain and replay every item");
   verify->callback([&] { action = [&] { return run_verify(globals); }; });
 
   auto* replay = audit->add_subcommand("replay", "an item's stage and version at an instant");

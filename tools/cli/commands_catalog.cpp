@@ -54,9 +54,10 @@ int run_init(const Globals& globals, const std::string& definitions_dir, bool si
   if (globals.json) {
     print_json(out);
   } else {
-    std::cout << "initialised " << globals.db << (out["simulation"].get<bool>() ? " (simulation)" : "")
-              << ": definitions version " << out["definitions_version"] << ", "
-              << set->standards.size() << " standards, " << set->units.size() << " units\n";
+    std::cout << "initialised " << globals.db
+              << (out["simulation"].get<bool>() ? " (simulation)" : "") << ": definitions version "
+              << out["definitions_version"] << ", " << set->standards.size() << " standards, "
+              << set->units.size() << " units\n";
   }
   return 0;
 }
@@ -159,7 +160,8 @@ int run_unit_list(const Globals& globals, const std::string& province) {
 }  // namespace
 
 void add_init_commands(CLI::App& app, Globals& globals, Action& action) {
-  auto* init = app.add_subcommand("init", "create a database (or load changed definitions into it)");
+  auto* init =
+      app.add_subcommand("init", "create a database (or load changed definitions into it)");
   auto definitions = std::make_shared<std::string>();
   auto simulation = std::make_shared<bool>(false);
   init->add_option("--definitions", *definitions, "the definitions folder (default: shipped)");

@@ -40,7 +40,8 @@ void print_item(const Globals& globals, const Item& item) {
   if (!item.approved_by.empty()) std::cout << "  approved by  " << item.approved_by << "\n";
   if (item.publish_at) std::cout << "  publish at   " << format_local(*item.publish_at) << "\n";
   if (item.published_at) std::cout << "  published    " << format_local(*item.published_at) << "\n";
-  if (!item.interpretation.empty()) std::cout << "  interpretation: " << item.interpretation << "\n";
+  if (!item.interpretation.empty())
+    std::cout << "  interpretation: " << item.interpretation << "\n";
   for (const Concern& c : item.concerns) {
     std::cout << "  concern " << c.number << (c.major ? " (major)" : "") << ": " << c.text
               << (c.answered ? "  → " + c.answer : "  [open]") << "\n";
@@ -81,9 +82,10 @@ int run_fire(const Globals& globals, const FireOptions& o) {
   auto event = parse_event_type(o.event);
   if (!event || *event == EventType::created) {
     std::string names;
-    for (EventType e : kFireableEvents) names += (names.empty() ? "" : ", ") + std::string(to_string(e));
-    return fail(Status(Errc::invalid_argument,
-                       "unknown event '" + o.event + "'; events are " + names));
+    for (EventType e : kFireableEvents)
+      names += (names.empty() ? "" : ", ") + std::string(to_string(e));
+    return fail(
+        Status(Errc::invalid_argument, "unknown event '" + o.event + "'; events are " + names));
   }
   FireRequest request;
   request.item_id = o.item;

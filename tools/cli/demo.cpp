@@ -152,19 +152,18 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
     std::cout << "── " << unit->name << " (" << unit->id << ")\n";
 
     // 1. The full course with interpretation and public concerns.
-    Item a = demo.create(unit->id, *with, with->name_level2 + "（" + std::to_string(++n) + "）",
-                         drafter, "依据" + (with->legal_basis.empty() ? std::string("有关规定")
-                                                                      : with->legal_basis[0]) +
-                                      "公开" + with->name_level2 + "。");
+    Item a = demo.create(
+        unit->id, *with, with->name_level2 + "（" + std::to_string(++n) + "）", drafter,
+        "依据" + (with->legal_basis.empty() ? std::string("有关规定") : with->legal_basis[0]) +
+            "公开" + with->name_level2 + "。");
     demo.refused(a.id, EventType::publish, drafter);  // drafting does not publish
     demo.fire(a.id, EventType::submit, drafter);
     demo.refused(a.id, EventType::approve, drafter);  // four eyes
     demo.fire(a.id, EventType::approve, reviewer);
     a = demo.fire(a.id, EventType::publish, reviewer);
     demo.refused(a.id, EventType::interpret, "interpreter", [](FireRequest&) {});  // no material
-    demo.fire(a.id, EventType::interpret, "interpreter." + unit->id, [](FireRequest& r) {
-      r.text = "政策解读：本事项的背景、依据和主要内容。";
-    });
+    demo.fire(a.id, EventType::interpret, "interpreter." + unit->id,
+              [](FireRequest& r) { r.text = "政策解读：本事项的背景、依据和主要内容。"; });
     demo.fire(a.id, EventType::raise_concern, "responder." + unit->id,
               [](FireRequest& r) { r.text = "群众询问办理时限。"; });
     demo.fire(
@@ -188,8 +187,9 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
     demo.fire(a.id, EventType::close, reviewer);
 
     // 2. Rejected, resubmitted, released without interpretation, closed.
-    Item b = demo.create(unit->id, *without, without->name_level2 + "（" + std::to_string(++n) + "）",
-                         drafter, without->name_level2 + "的公开内容。");
+    Item b =
+        demo.create(unit->id, *without, without->name_level2 + "（" + std::to_string(++n) + "）",
+                    drafter, without->name_level2 + "的公开内容。");
     demo.fire(b.id, EventType::submit, drafter);
     demo.refused(b.id, EventType::reject, reviewer);  // a reason is required
     demo.fire(b.id, EventType::reject, reviewer,
@@ -201,8 +201,9 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
     demo.fire(b.id, EventType::close, reviewer);
 
     // 3. Scheduled publication, then withdrawn.
-    Item c = demo.create(unit->id, *without, without->name_level2 + "（" + std::to_string(++n) + "）",
-                         drafter, "拟公开内容。");
+    Item c =
+        demo.create(unit->id, *without, without->name_level2 + "（" + std::to_string(++n) + "）",
+                    drafter, "拟公开内容。");
     demo.fire(c.id, EventType::submit, drafter);
     const Instant publish_at = demo.now + 48h;
     demo.fire(c.id, EventType::approve, reviewer,
@@ -256,8 +257,8 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
   auto report = engine.verify();
   if (!report.ok()) return fail(report.status());
   std::cout << "\naudit verify: ok — " << report->events << " events, " << report->items
-            << " items replayed; chain head seq " << report->head.seq << " "
-            << report->head.hash << "\n";
+            << " items replayed; chain head seq " << report->head.seq << " " << report->head.hash
+            << "\n";
   (void)globals;
   return 0;
 }
@@ -270,9 +271,8 @@ void add_demo_command(CLI::App& app, Globals& globals, Action& action) {
   auto quiet = std::make_shared<bool>(false);
   demo->add_option("--database", *db, "where to create the demo database")->capture_default_str();
   demo->add_flag("--quiet", *quiet, "print only the histories, the summary and the audit");
-  demo->callback([&, db, quiet] {
-    action = [&, db, quiet] { return run_demo(globals, *db, *quiet); };
-  });
+  demo->callback(
+      [&, db, quiet] { action = [&, db, quiet] { return run_demo(globals, *db, *quiet); }; });
 }
 
 }  // namespace gongkai::cli

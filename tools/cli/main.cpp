@@ -5,8 +5,9 @@
 
 int main(int argc, char** argv) {
   using namespace gongkai::cli;
-  CLI::App app{"gongkai — a workflow engine for government disclosure (公开): release, "
-               "interpretation, response"};
+  CLI::App app{
+      "gongkai — a workflow engine for government disclosure (公开): release, "
+      "interpretation, response"};
   app.require_subcommand(1);
   // Global options may also follow the subcommand: `gongkai item show X --json`.
   app.fallthrough();
@@ -28,8 +29,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return fail(gongkai::Status(gongkai::Errc::usage,
-                                std::string(e.what()) + " (see `gongkai --help`)"));
+    return fail(
+        gongkai::Status(gongkai::Errc::usage, std::string(e.what()) + " (see `gongkai --help`)"));
   }
   if (!action) return fail(gongkai::Status(gongkai::Errc::usage, "no command given"));
   try {
