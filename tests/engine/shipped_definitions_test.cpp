@@ -152,8 +152,33 @@ TEST_F(ShippedDefinitions, EveryStandardUsesTheWebsiteFirstPlatform) {
   }
 }
 
+TEST_F(ShippedDefinitions, EveryDomainHasAtLeastThreeStandards) {
+  std::map<std::string, int> per_domain;
+  for (const auto& s : set().standards) ++per_domain[s.domain];
+  for (const auto& d : set().domains) EXPECT_GE(per_domain[d.id], 3) << d.id << " " << d.name;
+}
+
+TEST_F(ShippedDefinitions, EveryUnitHasStandards) {
+  for (const auto& u : set().units) EXPECT_GE(set().standards_for_unit(u).size(), 24u) << u.id;
+}
+
+TEST_F(ShippedDefinitions, StandardsHaveEveryColumn) {
+  std::set<std::string> ids;
+  for (const auto& s : set().standards) {
+    EXPECT_TRUE(ids.insert(s.id).second) << s.id;
+    EXPECT_EQ(s.id.rfind(s.domain + ".", 0), 0u) << s.id;
+    EXPECT_EQ(s.name_level1, set().find_domain(s.domain)->name) << s.id;
+    EXPECT_FALSE(s.name_level2.empty()) << s.id;
+    EXPECT_FALSE(s.content_elements.empty()) << s.id;
+    EXPECT_FALSE(s.responsible_body.empty()) << s.id;
+    EXPECT_FALSE(s.supervisor.empty()) << s.id;
+    EXPECT_FALSE(s.levels.empty()) << s.id;
+    for (const auto& basis : s.legal_basis) EXPECT_EQ(basis.rfind("《", 0), 0u) << s.id << basis;
+  }
+}
+
 TEST_F(ShippedDefinitions, TheCatalogueCoversEveryKindAndBothVariants) {
-  EXPECT_GE(set().standards.size(), 12u);
+  EXPECT_GE(set().standards.size(), 75u);
   std::set<DisclosureKind> kinds;
   bool with_interpretation = false;
   bool without_interpretation = false;
