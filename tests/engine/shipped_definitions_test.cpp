@@ -234,6 +234,27 @@ TEST_F(ShippedDefinitions, KeepsTheLegalTimeLimits) {
   ASSERT_TRUE(bids->notice_period.has_value());
   EXPECT_EQ(bids->notice_period->amount, 3);
 
+  // 国有土地上房屋征收与补偿条例 art. 10: the compensation plan open for comment at least 30 days.
+  const ItemStandard* plan =
+      set().find_standard("demolition_resettlement.compensation_plan_consultation");
+  ASSERT_NE(plan, nullptr);
+  ASSERT_TRUE(plan->notice_period.has_value());
+  EXPECT_EQ(plan->notice_period->amount, 30);
+
+  // 土地管理法实施条例 art. 31: the expropriation notice within 15 working days of the approval.
+  const ItemStandard* land =
+      set().find_standard("land_expropriation_compensation.expropriation_notice");
+  ASSERT_NE(land, nullptr);
+  EXPECT_EQ(rule(*land, "publication")->limit.amount, 15);
+  EXPECT_EQ(rule(*land, "publication")->limit.unit, TimeUnit::working_days);
+
+  // 行政处罚法 arts. 48 and 85: a revoked decision withdrawn within 3 working days.
+  const ItemStandard* penalty = set().find_standard("urban_law_enforcement.penalty_decisions");
+  ASSERT_NE(penalty, nullptr);
+  ASSERT_NE(rule(*penalty, "withdrawal"), nullptr);
+  EXPECT_EQ(rule(*penalty, "withdrawal")->limit.amount, 3);
+  EXPECT_EQ(rule(*penalty, "withdrawal")->limit.unit, TimeUnit::working_days);
+
   // Every standard: concern response 48 hours, 5 hours when major; interpretation the same day.
   for (const auto& s : set().standards) {
     const DeadlineRule* concern = rule(s, "concern_response");
