@@ -5,7 +5,6 @@
 
 #include "engine/item_json.h"
 #include "engine/item_state.h"
-#include "engine/sha256.h"
 
 namespace gongkai {
 namespace {
@@ -15,13 +14,6 @@ using nlohmann::json;
 std::string where(const Event& e) {
   return "event seq " + std::to_string(e.seq) + " (item " + e.item_id + " #" +
          std::to_string(e.item_seq) + ", " + e.type + ")";
-}
-
-// The projection's state text for an item, as the engine writes it.
-std::string state_text(const Item& item) {
-  json state = item_to_json(item, TimeStyle::utc);
-  state.erase("id");
-  return state.dump();
 }
 
 struct ItemChain {
@@ -137,7 +129,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
                            std::to_string(chain->second.last_item_seq) + " events");
       return false;
     }
-    projected[r.id] = Projected{r.version, sha256_hex(r.state_json)};
+    projected[r.id] = Projected{r.version, record_digest(r)};
     return true;
   });
   if (!scanned.ok()) return scanned;
@@ -160,7 +152,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     if (current.empty()) return true;
     ++report.items;
     item.id = current;
-    if (sha256_hex(state_text(item)) != projected[current].state_digest) {
+    if (record_digest(item_record(item)) != projected[current].state_digest) {
       mismatched = current;
       return false;
     }

@@ -32,23 +32,6 @@ Status check_text(const std::string& value, const char* field, bool required) {
   return Status::Ok();
 }
 
-ItemRecord record_of(const Item& item) {
-  ItemRecord r;
-  r.id = item.id;
-  r.unit_id = item.unit_id;
-  r.standard_id = item.standard_id;
-  r.definition_version = item.definition_version;
-  r.stage = item.stage;
-  r.version = item.version;
-  r.created_at = item.created_at;
-  r.updated_at = item.updated_at;
-  r.title = item.title;
-  json state = item_to_json(item, TimeStyle::utc);
-  state.erase("id");
-  r.state_json = state.dump();
-  return r;
-}
-
 }  // namespace
 
 std::string default_definitions_dir() {
@@ -303,7 +286,7 @@ Result<Item> Engine::create_item(const CreateItemRequest& request) {
   commit.events.push_back(NewEvent{event.type, event.actor, event.role, event.reason,
                                    event.command_id, event.at, event.payload,
                                    event.definition_version, event.calendar_version});
-  commit.projection = record_of(*after);
+  commit.projection = item_record(*after);
   return impl_->commit_one(std::move(commit), std::move(*after));
 }
 
@@ -394,7 +377,7 @@ Result<Item> Engine::fire(const FireRequest& request) {
     commit.events.push_back(NewEvent{event.type, event.actor, event.role, event.reason,
                                      event.command_id, event.at, event.payload,
                                      event.definition_version, event.calendar_version});
-    commit.projection = record_of(*after);
+    commit.projection = item_record(*after);
     auto result = impl_->commit_one(std::move(commit), std::move(*after));
     // Another process changed the item in between: evaluate the command again on its new state,
     // unless the caller pinned the version it expects.

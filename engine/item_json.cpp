@@ -1,5 +1,7 @@
 #include "engine/item_json.h"
 
+#include "engine/sha256.h"
+
 namespace gongkai {
 namespace {
 
@@ -122,6 +124,30 @@ Result<Item> item_from_json(const std::string& text) {
     return Status(Errc::storage_corrupt,
                   std::string("a stored item state does not read: ") + e.what());
   }
+}
+
+ItemRecord item_record(const Item& item) {
+  ItemRecord r;
+  r.id = item.id;
+  r.unit_id = item.unit_id;
+  r.standard_id = item.standard_id;
+  r.definition_version = item.definition_version;
+  r.stage = item.stage;
+  r.version = item.version;
+  r.created_at = item.created_at;
+  r.updated_at = item.updated_at;
+  r.title = item.title;
+  json state = item_to_json(item, TimeStyle::utc);
+  state.erase("id");
+  r.state_json = state.dump();
+  return r;
+}
+
+std::string record_digest(const ItemRecord& r) {
+  const json columns = json::array(
+      {r.id, r.unit_id, r.standard_id, r.definition_version, std::string(to_string(r.stage)),
+       r.version, format_utc(r.created_at), format_utc(r.updated_at), r.title, r.state_json});
+  return sha256_hex(columns.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 json event_to_json(const Event& event, TimeStyle style) {

@@ -7,6 +7,7 @@
 #include "gongkai/event.h"
 #include "gongkai/item.h"
 #include "gongkai/status.h"
+#include "gongkai/store.h"
 
 namespace gongkai {
 
@@ -21,6 +22,12 @@ Result<Item> item_from_json(const std::string& text);
 
 // An event as a JSON object (payload parsed), instants in `style`.
 nlohmann::json event_to_json(const Event& event, TimeStyle style);
+
+// The projection row of an item, as the engine stores it (state without the id).
+ItemRecord item_record(const Item& item);
+
+// A digest over every column of a projection row, to compare rows.
+std::string record_digest(const ItemRecord& record);
 
 // Formats an instant in `style`.
 std::string format_instant(Instant t, TimeStyle style);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace gongkai {
 namespace {
@@ -54,6 +56,22 @@ TEST(Result, HoldsAValueOrAStatus) {
   Result<int> bad(Status(Errc::item_not_found, "no item"));
   EXPECT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), Errc::item_not_found);
+}
+
+}  // namespace
+}  // namespace gongkai
+
+namespace gongkai {
+namespace {
+
+TEST(Status, EveryIdIsDocumented) {
+  std::ifstream in(std::string(GONGKAI_SOURCE_DIR) + "/docs/errors.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+#define GONGKAI_CHECK_DOC(name, exit, summary) \
+  EXPECT_NE(doc.str().find("| `" #name "` | " #exit " |"), std::string::npos) << #name;
+  GONGKAI_ERRORS(GONGKAI_CHECK_DOC)
+#undef GONGKAI_CHECK_DOC
 }
 
 }  // namespace
