@@ -3,7 +3,7 @@
 
 #include "gongkai/calendar.h"
 
-#include <openssl/evp.h>
+#include "engine/sha256.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,25 +14,6 @@
 
 namespace gongkai {
 namespace calendar_detail {
-
-std::string sha256_hex(const std::string& text) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), text.data(), text.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
-    return std::string();  // OpenSSL out of memory; an empty digest never matches a real one
-  }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
-}
 
 const char* weekday_name(const Date& d) {
   static const char* const kNames[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -551,7 +532,7 @@ struct CalendarSet::Data {
       all += '\n';
     }
     impl->digest = impl->layers.size() == 1 ? impl->layers.front()->ref.digest
-                                            : calendar_detail::sha256_hex(all);
+                                            : gongkai::sha256_hex(all);
     return Calendar(std::move(impl));
   }
 };
@@ -563,7 +544,7 @@ CalendarSet::CalendarSet(std::vector<CalendarDefinition> definitions) {
   for (CalendarDefinition& def : definitions) {
     std::vector<std::shared_ptr<const Layer>> layers;
     for (CalendarVersion& v : def.versions) {
-      v.digest = calendar_detail::sha256_hex(calendar_detail::canonical_form(def, v));
+      v.digest = gongkai::sha256_hex(calendar_detail::canonical_form(def, v));
       layers.push_back(calendar_detail::make_layer(def, v));
     }
     data->layers[def.id] = std::move(layers);

@@ -40,7 +40,5 @@ nlohmann::json to_json(const ItemStandard& s);
 // set.canonical_json == to_canonical(set).dump() for a loaded set.
 nlohmann::json to_canonical(const DefinitionSet& set);
 
-// Lowercase hex SHA-256 of `bytes` (64 characters), through OpenSSL EVP. Empty if OpenSSL fails.
-std::string sha256_hex(std::string_view bytes);
 
 }  // namespace gongkai::definition_json

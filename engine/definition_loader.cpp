@@ -4,7 +4,6 @@
 // sorted by name), checks each value where it stands and each reference against what the earlier
 // files defined, and collects every error it finds. load_definitions returns the first of them,
 // validate_definitions all. Nothing of nlohmann's (exceptions included) leaves this file.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "engine/definition_json.h"
+#include "engine/sha256.h"
 #include "gongkai/definitions.h"
 
 namespace gongkai {
@@ -420,7 +420,7 @@ class Loader {
     } catch (const std::exception& ex) {
       return Status(Errc::internal, std::string("cannot serialise the definitions: ") + ex.what());
     }
-    set.digest = definition_json::sha256_hex(set.canonical_json);
+    set.digest = gongkai::sha256_hex(set.canonical_json);
     if (set.digest.empty()) return Status(Errc::internal, "SHA-256 is not available from OpenSSL");
     return Status::Ok();
   }
@@ -1320,22 +1320,6 @@ json to_canonical(const DefinitionSet& set) {
               {"channels", std::move(channels)},         {"groups", std::move(groups)},
               {"provinces", std::move(provinces)},       {"units", std::move(units)},
               {"default_escalation", std::move(ladder)}, {"standards", std::move(standards)}};
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    return {};
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0F];
-  }
-  return out;
 }
 
 }  // namespace definition_json

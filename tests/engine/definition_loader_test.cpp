@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/definition_json.h"
+#include "engine/sha256.h"
 #include "gongkai/definitions.h"
 #include "support/temp_dir.h"
 
@@ -437,10 +438,10 @@ TEST(DefinitionLoader, ParseErrorsCarryLineAndColumn) {
 // ---- digest and canonical form -----------------------------------------------------------------
 
 TEST(DefinitionDigest, IsTheSha256OfTheCanonicalJson) {
-  EXPECT_EQ(definition_json::sha256_hex("abc"),
+  EXPECT_EQ(sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   const DefinitionSet set = load_ok(kValid);
-  EXPECT_EQ(set.digest, definition_json::sha256_hex(set.canonical_json));
+  EXPECT_EQ(set.digest, sha256_hex(set.canonical_json));
   EXPECT_EQ(set.canonical_json, definition_json::to_canonical(set).dump());
   const json canonical = json::parse(set.canonical_json);
   EXPECT_EQ(canonical["canonical_format"], definition_json::kCanonicalFormat);
