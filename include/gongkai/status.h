@@ -28,11 +28,17 @@ namespace gongkai {
   X(storage_busy,             1, "the database stayed locked by another process")                  \
   X(not_a_gongkai_database,   1, "the file is not a gongkai database")                             \
   X(schema_too_new,           1, "the database was written by a newer gongkai")                    \
+  X(not_ready,                1, "the service is starting or shutting down")                       \
   X(database_missing,         2, "no database at that path; run `gongkai init`")                   \
   X(usage,                    2, "the command line is not valid")                                  \
   X(invalid_argument,         2, "an argument has a wrong value")                                  \
   X(invalid_time,             2, "a time is not RFC 3339 (or YYYY-MM-DD)")                         \
   X(invalid_json,             2, "a JSON document is malformed")                                   \
+  X(invalid_request,          2, "the HTTP request is malformed")                                  \
+  X(payload_too_large,        2, "the request body or headers exceed the limit")                   \
+  X(unsupported_media_type,   2, "the request body is not application/json")                       \
+  X(method_not_allowed,       2, "the route does not accept that HTTP method")                     \
+  X(user_exists,              2, "a user with that name already exists")                           \
   X(simulation_only,          2, "the option is accepted only on a simulation database")           \
   X(idempotency_key_reused,   2, "a command id was reused for a different command")                \
   X(clock_went_backwards,     2, "the command's instant is before the item's last event")          \
@@ -45,6 +51,8 @@ namespace gongkai {
   X(definition_duplicate_id,  2, "two definitions share an id")                                    \
   X(definition_unknown_reference, 2, "a definition refers to an id that is not defined")           \
   X(illegal_transition,       3, "the item's stage does not accept the event")                     \
+  X(unauthenticated,          3, "no valid bearer token (missing, unknown or revoked)")            \
+  X(forbidden,                3, "the actor's roles or units do not allow it")                     \
   X(four_eyes_violation,      3, "the approver is the actor who submitted")                        \
   X(reason_required,          3, "the event requires a reason")                                    \
   X(material_required,        3, "the event requires attached text")                               \
@@ -54,6 +62,9 @@ namespace gongkai {
   X(publish_not_due,          3, "the release is scheduled for later")                             \
   X(concern_not_open,         3, "the concern is already answered")                                \
   X(item_not_found,           4, "no item with that id")                                           \
+  X(route_not_found,          4, "no API route with that path")                                    \
+  X(user_not_found,           4, "no user with that name")                                         \
+  X(token_not_found,          4, "no such token")                                                  \
   X(standard_not_found,       4, "no item standard with that id")                                  \
   X(unit_not_found,           4, "no pilot unit with that id")                                     \
   X(concern_not_found,        4, "no concern with that number")                                    \

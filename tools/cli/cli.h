@@ -45,5 +45,13 @@ void add_catalog_commands(CLI::App& app, Globals& globals, Action& action);
 void add_item_commands(CLI::App& app, Globals& globals, Action& action);
 void add_audit_commands(CLI::App& app, Globals& globals, Action& action);
 void add_demo_command(CLI::App& app, Globals& globals, Action& action);
+void add_user_commands(CLI::App& app, Globals& globals, Action& action);
+void add_serve_command(CLI::App& app, Globals& globals, Action& action);
+
+// The access policy applied to `--actor` (tools/cli/commands_user.cpp): when the database has
+// users, the actor must be one whose roles and units allow the event (forbidden otherwise); the
+// role used is filled in. With no users the CLI stays open (a single-operator install).
+Status check_create_actor(const Globals& globals, CreateItemRequest& request);
+Status check_fire_actor(const Globals& globals, Engine& engine, FireRequest& request);
 
 }  // namespace gongkai::cli

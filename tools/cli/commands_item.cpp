@@ -72,6 +72,7 @@ int run_create(const Globals& globals, const CreateOptions& o) {
   auto now = now_option(globals);
   if (!now.ok()) return fail(now.status());
   request.at = *now;
+  if (Status s = check_create_actor(globals, request); !s.ok()) return fail(s);
   auto item = (*engine)->create_item(request);
   if (!item.ok()) return fail(item.status());
   print_item(globals, *item);
@@ -113,6 +114,7 @@ int run_fire(const Globals& globals, const FireOptions& o) {
   auto now = now_option(globals);
   if (!now.ok()) return fail(now.status());
   request.at = *now;
+  if (Status s = check_fire_actor(globals, **engine, request); !s.ok()) return fail(s);
   auto item = (*engine)->fire(request);
   if (!item.ok()) return fail(item.status());
   print_item(globals, *item);

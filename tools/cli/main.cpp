@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_item_commands(app, globals, action);
   add_audit_commands(app, globals, action);
   add_demo_command(app, globals, action);
+  add_user_commands(app, globals, action);
+  add_serve_command(app, globals, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
