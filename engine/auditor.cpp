@@ -4,7 +4,6 @@
 #include <unordered_map>
 
 #include "engine/item_json.h"
-#include "engine/item_state.h"
 
 namespace gongkai {
 namespace {
@@ -27,30 +26,6 @@ struct Projected {
 };
 
 }  // namespace
-
-Status Auditor::replay_step(Item& item, const Event& event) const {
-  std::string standard_id = item.standard_id;
-  std::int64_t version = item.definition_version;
-  if (event.item_seq == 1) {
-    const json payload = json::parse(event.payload, nullptr, false);
-    standard_id = payload.is_object() ? payload.value("standard_id", "") : "";
-    version = event.definition_version;
-  }
-  auto set = lookup_(version);
-  const ItemStandard* standard = set ? set->find_standard(standard_id) : nullptr;
-  if (!standard) {
-    return Status(Errc::audit_replay_mismatch, where(event) + " refers to standard '" +
-                                                   standard_id + "' of definitions version " +
-                                                   std::to_string(version) + ", not stored");
-  }
-  auto next = apply_event(item, *standard, event);
-  if (!next.ok()) {
-    return Status(Errc::audit_replay_mismatch,
-                  where(event) + " does not replay: " + next.status().to_string());
-  }
-  item = std::move(*next);
-  return Status::Ok();
-}
 
 Result<VerifyReport> Auditor::verify(Store& store) const {
   VerifyReport report;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 
+#include "engine/history_context.h"
 #include "gongkai/definitions.h"
 #include "gongkai/engine.h"
 #include "gongkai/event.h"
@@ -12,25 +13,24 @@
 
 namespace gongkai {
 
-// Replays and verifies with the definitions versions a lookup provides. Stateless between calls;
-// safe to use from one thread at a time.
+// Replays and verifies with the definitions and calendars versions the context provides.
+// Stateless between calls; safe to use from one thread at a time.
 class Auditor {
  public:
-  // Returns the definitions of a stored version, or nullptr.
-  using DefinitionsLookup = std::function<std::shared_ptr<const DefinitionSet>(std::int64_t)>;
-
-  explicit Auditor(DefinitionsLookup lookup) : lookup_(std::move(lookup)) {}
+  explicit Auditor(const HistoryContext& context) : context_(context) {}
 
   // Applies one stored event to `item` through the lifecycle, as the engine did when it accepted
   // it. Errors: audit_replay_mismatch naming the event when it does not replay.
-  Status replay_step(Item& item, const Event& event) const;
+  Status replay_step(Item& item, const Event& event) const {
+    return context_.replay_step(item, event);
+  }
 
   // Checks every event's hash, the per-item and database-wide chains, the chain head, and replays
   // every item against its stored projection. The first problem is returned (audit_* errors).
   Result<VerifyReport> verify(Store& store) const;
 
  private:
-  DefinitionsLookup lookup_;
+  const HistoryContext& context_;
 };
 
 }  // namespace gongkai

@@ -1,14 +1,19 @@
 #include "gongkai/engine.h"
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <sstream>
 
 #include "engine/auditor.h"
+#include "engine/deadlines.h"
+#include "engine/history_context.h"
 #include "engine/item_json.h"
 #include "engine/item_state.h"
+#include "engine/sha256.h"
 #include "engine/utf8.h"
 #include "gongkai/confidentiality_scan.h"
 
@@ -21,6 +26,9 @@ namespace {
 // How often a command without an expected version is re-evaluated when another writer got there
 // first (the item changed between reading and committing).
 constexpr int kConflictRetries = 8;
+// The actor and role recorded for what the timers do.
+constexpr const char* kTimerActor = "gongkai.timer";
+constexpr const char* kSystemRole = "system";
 
 Status check_text(const std::string& value, const char* field, bool required) {
   if (required && value.empty()) {
@@ -30,6 +38,48 @@ Status check_text(const std::string& value, const char* field, bool required) {
     return Status(Errc::invalid_argument, std::string(field) + " is not valid UTF-8");
   }
   return Status::Ok();
+}
+
+// The timers and deadline rows an item's projection implies.
+void schedule_of(const Item& item, CommitRequest& commit) {
+  for (const ItemDeadline& d : item.deadlines) {
+    commit.deadlines.push_back(DeadlineRecord{item.id, d.id, d.kind, to_string(d.state), d.due});
+    if (d.next_step_at) {
+      commit.timers.push_back(
+          TimerRecord{item.id, "deadline:" + d.id + ":" + d.next_step, *d.next_step_at});
+    }
+  }
+  if (item.stage == Stage::release && item.publish_at) {
+    commit.timers.push_back(TimerRecord{item.id, "publish", *item.publish_at});
+  }
+}
+
+const char* step_event_type(const std::string& step) {
+  if (step == "reminder") return kDeadlineDueSoon;
+  if (step == "due") return kDeadlineBreached;
+  return kDeadlineEscalated;
+}
+
+// Reads a calendars folder into (file name, text) pairs, sorted by name.
+Result<std::vector<std::pair<std::string, std::string>>> read_calendar_files(
+    const std::string& dir) {
+  std::vector<std::pair<std::string, std::string>> files;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Status(Errc::definition_io_error, "'" + dir + "' is not a calendars folder");
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof()) {
+      return Status(Errc::definition_io_error, "cannot read " + entry.path().string());
+    }
+    files.emplace_back(entry.path().filename().string(), text.str());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace
@@ -49,36 +99,67 @@ struct Engine::Impl {
   // Commands are evaluated and committed one at a time in this process; other processes are kept
   // in order by the store's transactions and the expected-version check.
   std::mutex command_mutex;
-  mutable std::shared_mutex definitions_mutex;
+  mutable std::shared_mutex versions_mutex;
   std::map<std::int64_t, std::shared_ptr<const DefinitionSet>> definitions;
+  std::map<std::int64_t, std::shared_ptr<const CalendarSet>> calendars;
+  HistoryContext history{[this](std::int64_t v) { return definitions_at(v); },
+                         [this](std::int64_t v) { return calendars_at(v); }};
+  std::mutex listener_mutex;
+  std::function<void(Instant)> timer_listener;
 
-  Status load_stored_definitions() {
-    auto versions = store->definition_versions();
-    if (!versions.ok()) return versions.status();
-    std::map<std::int64_t, std::shared_ptr<const DefinitionSet>> loaded;
-    for (const auto& v : *versions) {
+  Status load_stored_versions() {
+    auto defs = store->definition_versions();
+    if (!defs.ok()) return defs.status();
+    std::map<std::int64_t, std::shared_ptr<const DefinitionSet>> loaded_defs;
+    for (const auto& v : *defs) {
       auto set = definitions_from_canonical_json(v.canonical_json);
       if (!set.ok()) {
         return Status(set.status().code(), "stored definitions version " +
                                                std::to_string(v.version) +
                                                " does not load: " + set.status().message());
       }
-      loaded[v.version] = std::make_shared<const DefinitionSet>(std::move(*set));
+      loaded_defs[v.version] = std::make_shared<const DefinitionSet>(std::move(*set));
     }
-    std::unique_lock lock(definitions_mutex);
-    definitions = std::move(loaded);
+    auto cals = store->calendar_versions();
+    if (!cals.ok()) return cals.status();
+    std::map<std::int64_t, std::shared_ptr<const CalendarSet>> loaded_cals;
+    for (const auto& v : *cals) {
+      std::vector<std::pair<std::string, std::string>> files;
+      const json stored = json::parse(v.files_json, nullptr, false);
+      if (!stored.is_object()) {
+        return Status(Errc::storage_corrupt,
+                      "stored calendars version " + std::to_string(v.version) + " is not JSON");
+      }
+      for (const auto& [name, text] : stored.items())
+        files.emplace_back(name, text.get<std::string>());
+      auto set = calendars_from_json(files);
+      if (!set.ok()) {
+        return Status(set.status().code(), "stored calendars version " + std::to_string(v.version) +
+                                               " does not load: " + set.status().message());
+      }
+      loaded_cals[v.version] = std::make_shared<const CalendarSet>(std::move(*set));
+    }
+    std::unique_lock lock(versions_mutex);
+    definitions = std::move(loaded_defs);
+    calendars = std::move(loaded_cals);
     return Status::Ok();
   }
 
   std::shared_ptr<const DefinitionSet> definitions_at(std::int64_t version) const {
-    std::shared_lock lock(definitions_mutex);
+    std::shared_lock lock(versions_mutex);
     auto it = definitions.find(version);
     return it == definitions.end() ? nullptr : it->second;
   }
 
-  std::shared_ptr<const DefinitionSet> latest() const {
-    std::shared_lock lock(definitions_mutex);
-    return definitions.empty() ? nullptr : definitions.rbegin()->second;
+  std::shared_ptr<const CalendarSet> calendars_at(std::int64_t version) const {
+    std::shared_lock lock(versions_mutex);
+    auto it = calendars.find(version);
+    return it == calendars.end() ? nullptr : it->second;
+  }
+
+  std::int64_t latest_calendars_version() const {
+    std::shared_lock lock(versions_mutex);
+    return calendars.empty() ? 0 : calendars.rbegin()->first;
   }
 
   Result<Instant> command_instant(const std::optional<Instant>& at) const {
@@ -89,18 +170,6 @@ struct Engine::Impl {
                     "`gongkai init --simulation`); production histories cannot be backdated");
     }
     return *at;
-  }
-
-  Result<const ItemStandard*> standard_of(const Item& item) const {
-    auto set = definitions_at(item.definition_version);
-    const ItemStandard* standard = set ? set->find_standard(item.standard_id) : nullptr;
-    if (!standard) {
-      return Status(Errc::standard_not_found, "item " + item.id + " refers to standard '" +
-                                                  item.standard_id + "' of definitions version " +
-                                                  std::to_string(item.definition_version) +
-                                                  ", which is not stored");
-    }
-    return standard;
   }
 
   Result<Item> load_item(const std::string& id) {
@@ -117,12 +186,11 @@ struct Engine::Impl {
   Result<Item> item_at_version(const std::string& id, std::int64_t version) {
     auto events = store->history(id, version);
     if (!events.ok()) return events.status();
-    Auditor auditor([this](std::int64_t v) { return definitions_at(v); });
+    if (events->empty()) return Status(Errc::item_not_found, "no item '" + id + "'");
     Item item;
     for (const Event& e : *events) {
-      if (Status s = auditor.replay_step(item, e); !s.ok()) return s;
+      if (Status s = history.replay_step(item, e); !s.ok()) return s;
     }
-    if (events->empty()) return Status(Errc::item_not_found, "no item '" + id + "'");
     return item;
   }
 
@@ -136,18 +204,166 @@ struct Engine::Impl {
     return item_at_version(earlier.item_id, earlier.item_version);
   }
 
-  // Commits one change and returns the item after it.
-  Result<Item> commit_one(CommitRequest request, Item after) {
-    auto outcomes = store->commit({request});
+  void notify_timers(const CommitRequest& commit) {
+    std::optional<Instant> earliest;
+    for (const auto& t : commit.timers) {
+      if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
+    }
+    if (!earliest) return;
+    std::lock_guard<std::mutex> lock(listener_mutex);
+    if (timer_listener) timer_listener(*earliest);
+  }
+
+  // Applies `event` to `before` and commits it with the projection, timers and deadline rows.
+  Result<Item> apply_and_commit(const Item& before, Event event, const EventContext& context,
+                                const std::string& command_id, const std::string& fingerprint) {
+    auto after = apply_event(before, event, context.deadlines);
+    if (!after.ok()) return after.status();
+    after->id = before.id;
+    CommitRequest commit;
+    commit.item_id = before.id;
+    commit.expected_version = before.version;
+    commit.command_id = command_id;
+    commit.command_fingerprint = fingerprint;
+    commit.events.push_back(NewEvent{event.type, event.actor, event.role, event.reason,
+                                     event.command_id, event.at, event.payload,
+                                     event.definition_version, event.calendar_version});
+    commit.projection = item_record(*after);
+    schedule_of(*after, commit);
+    auto outcomes = store->commit({commit});
     auto& outcome = outcomes.front();
     if (!outcome.ok()) return outcome.status();
     if (outcome->repeated) {
       CommandRecord earlier{outcome->item_id, outcome->version, outcome->command_fingerprint};
-      return repeated(earlier, request.command_id, request.command_fingerprint);
+      return repeated(earlier, command_id, fingerprint);
     }
-    after.id = outcome->item_id;
-    after.version = outcome->version;
+    after->id = outcome->item_id;
+    after->version = outcome->version;
+    notify_timers(commit);
     return after;
+  }
+
+  // Builds the event for the item as it is now; returns a refusal to append nothing.
+  using Builder = std::function<Status(const Item& before, const EventContext& context, Event& e)>;
+
+  // The one path by which an event is appended to an existing item: idempotency, expected
+  // version, the instant, the calendar in force, the lifecycle (in apply_event), the commit, and
+  // re-evaluation when another writer got there first.
+  Result<Item> append(const std::string& item_id, const std::optional<std::int64_t>& expected,
+                      const std::string& command_id, const std::string& fingerprint,
+                      const std::optional<Instant>& explicit_at, const Builder& build) {
+    auto requested_at = command_instant(explicit_at);
+    if (!requested_at.ok()) return requested_at.status();
+    std::lock_guard<std::mutex> lock(command_mutex);
+    if (!command_id.empty()) {
+      auto earlier = store->find_command(command_id);
+      if (!earlier.ok()) return earlier.status();
+      if (*earlier) return repeated(**earlier, command_id, fingerprint);
+    }
+    for (int attempt = 0;; ++attempt) {
+      auto before = load_item(item_id);
+      if (!before.ok()) return before.status();
+      if (expected && *expected != before->version) {
+        return Status(Errc::version_conflict,
+                      "item " + before->id + " is at version " + std::to_string(before->version) +
+                          ", not the expected " + std::to_string(*expected));
+      }
+      // Without an explicit time the event takes the clock's now, but never an instant before the
+      // item's last event (another process may have committed a moment ago with a later clock).
+      const Instant at = explicit_at ? *requested_at : std::max(clock->now(), before->updated_at);
+      if (at < before->updated_at) {
+        return Status(Errc::clock_went_backwards, "the command's time " + format_local(at) +
+                                                      " is before the item's last " + "event (" +
+                                                      format_local(before->updated_at) + ")");
+      }
+      Event event;
+      event.item_id = before->id;
+      event.item_seq = before->version + 1;
+      event.command_id = command_id;
+      event.at = at;
+      event.payload = "{}";
+      event.definition_version = before->definition_version;
+      auto defs = definitions_at(before->definition_version);
+      const Unit* unit = defs ? defs->find_unit(before->unit_id) : nullptr;
+      if (!unit) return Status(Errc::unit_not_found, "item " + item_id + " has no stored unit");
+      auto ref = history.calendar_ref(latest_calendars_version(), *unit, at);
+      if (!ref.ok()) return ref.status();
+      event.calendar_version = *ref;
+      EventContext context;
+      if (Status s = history.resolve(*before, event, context); !s.ok()) return s;
+      if (Status s = build(*before, context, event); !s.ok()) return s;
+      auto result = apply_and_commit(*before, event, context, command_id, fingerprint);
+      if (!result.ok() && result.status().code() == Errc::version_conflict && !expected &&
+          attempt < kConflictRetries) {
+        continue;
+      }
+      return result;
+    }
+  }
+
+  // Appends deadline_recomputed events for the open deadlines of `item_id` whose due instant
+  // moves on the calendar in force at `at`. Returns how many moved.
+  Result<std::int64_t> recompute_item(const std::string& item_id, std::optional<Instant> at) {
+    auto item = load_item(item_id);
+    if (!item.ok()) return item.status();
+    std::int64_t moved = 0;
+    for (const ItemDeadline& original : item->deadlines) {
+      const std::string id = original.id;
+      auto result = append(
+          item_id, std::nullopt, "", "", at,
+          [&](const Item& before, const EventContext& context, Event& e) -> Status {
+            const ItemDeadline* d = before.find_deadline(id);
+            if (!d || (d->state != DeadlineState::pending && d->state != DeadlineState::breached &&
+                       d->state != DeadlineState::paused)) {
+              return Status(Errc::deadline_not_open, "closed");
+            }
+            if (!context.deadlines.calendar) return Status(Errc::deadline_not_open, "no calendar");
+            auto due = compute_due(*d, *context.deadlines.calendar);
+            if (!due.ok()) return due.status();
+            if (due->due == d->due) return Status(Errc::deadline_not_open, "unchanged");
+            e.type = kDeadlineRecomputed;
+            e.actor = kTimerActor;
+            e.role = kSystemRole;
+            e.reason = "calendar changed";
+            e.payload = json{{"deadline", id},
+                             {"old_due", format_utc(d->due)},
+                             {"new_due", format_utc(due->due)},
+                             {"old_calendar", d->calendar},
+                             {"new_calendar", e.calendar_version}}
+                            .dump();
+            return Status::Ok();
+          });
+      if (result.ok()) {
+        ++moved;
+      } else if (result.status().code() != Errc::deadline_not_open) {
+        return result.status();
+      }
+    }
+    return moved;
+  }
+
+  // The calendar versions in force at `at` for every calendar of the latest set, as text.
+  std::string calendars_in_force(Instant at) {
+    auto set = calendars_at(latest_calendars_version());
+    if (!set) return "";
+    json in_force = json::object();
+    for (const std::string& id : set->ids()) {
+      auto c = set->as_of(id, at);
+      in_force[id] = c.ok() ? c->version() : 0;
+    }
+    return std::to_string(latest_calendars_version()) + ":" + in_force.dump();
+  }
+
+  Result<std::int64_t> recompute_all(std::optional<Instant> at) {
+    auto ids = store->items_with_open_deadlines();
+    if (!ids.ok()) return ids.status();
+    std::int64_t moved = 0;
+    for (const auto& id : *ids) {
+      auto n = recompute_item(id, at);
+      if (!n.ok()) return n.status();
+      moved += *n;
+    }
+    return moved;
   }
 };
 
@@ -159,7 +375,7 @@ Result<std::unique_ptr<Engine>> Engine::with_store(std::unique_ptr<Store> store,
   auto impl = std::make_unique<Impl>();
   impl->store = std::move(store);
   impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
-  if (Status s = impl->load_stored_definitions(); !s.ok()) return s;
+  if (Status s = impl->load_stored_versions(); !s.ok()) return s;
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
@@ -178,9 +394,13 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& db_path,
 
 Result<std::unique_ptr<Engine>> Engine::init(const std::string& db_path,
                                              const std::string& definitions_dir, bool simulation) {
-  // Validate the definitions before touching the database: a wrong folder creates nothing.
+  // Validate everything before touching the database: a wrong folder creates nothing.
   auto set = gongkai::load_definitions(definitions_dir);
   if (!set.ok()) return set.status();
+  const std::string calendars_dir = definitions_dir + "/calendars";
+  auto calendars = load_calendar_directory(calendars_dir);
+  if (!calendars.ok()) return calendars.status();
+  if (Status s = check_unit_calendars(*set, *calendars); !s.ok()) return s;
   SqliteOptions options;
   options.create = true;
   options.simulation = simulation;
@@ -194,6 +414,8 @@ Result<std::unique_ptr<Engine>> Engine::init(const std::string& db_path,
   }
   auto engine = with_store(std::move(*store), nullptr);
   if (!engine.ok()) return engine;
+  auto cals = (*engine)->load_calendars(calendars_dir);
+  if (!cals.ok()) return cals.status();
   auto loaded = (*engine)->load_definitions(definitions_dir);
   if (!loaded.ok()) return loaded.status();
   return engine;
@@ -202,10 +424,13 @@ Result<std::unique_ptr<Engine>> Engine::init(const std::string& db_path,
 Result<DefinitionsLoad> Engine::load_definitions(const std::string& definitions_dir) {
   auto set = gongkai::load_definitions(definitions_dir);
   if (!set.ok()) return set.status();
+  if (auto cals = calendars()) {
+    if (Status s = check_unit_calendars(*set, *cals); !s.ok()) return s;
+  }
   const std::int64_t before = definitions_version();
   auto stored = impl_->store->add_definitions(set->digest, set->canonical_json, clock().now());
   if (!stored.ok()) return stored.status();
-  if (Status s = impl_->load_stored_definitions(); !s.ok()) return s;
+  if (Status s = impl_->load_stored_versions(); !s.ok()) return s;
   DefinitionsLoad load;
   load.version = stored->version;
   load.digest = stored->digest;
@@ -213,8 +438,39 @@ Result<DefinitionsLoad> Engine::load_definitions(const std::string& definitions_
   return load;
 }
 
+Result<CalendarsLoad> Engine::load_calendars(const std::string& calendars_dir) {
+  auto files = read_calendar_files(calendars_dir);
+  if (!files.ok()) return files.status();
+  auto set = calendars_from_json(*files);
+  if (!set.ok()) return set.status();
+  if (auto defs = definitions()) {
+    if (Status s = check_unit_calendars(*defs, *set); !s.ok()) return s;
+  }
+  json stored = json::object();
+  for (const auto& [name, text] : *files) stored[name] = text;
+  const std::string files_json = stored.dump();
+  const std::int64_t before = impl_->latest_calendars_version();
+  auto version = impl_->store->add_calendars(sha256_hex(files_json), files_json, clock().now());
+  if (!version.ok()) return version.status();
+  if (Status s = impl_->load_stored_versions(); !s.ok()) return s;
+  CalendarsLoad load;
+  load.version = version->version;
+  load.digest = version->digest;
+  load.changed = version->version > before;
+  if (load.changed && before > 0) {
+    auto moved = impl_->recompute_all(std::nullopt);
+    if (!moved.ok()) return moved.status();
+    load.recomputed = *moved;
+  }
+  return load;
+}
+
+std::shared_ptr<const CalendarSet> Engine::calendars() const {
+  return impl_->calendars_at(impl_->latest_calendars_version());
+}
+
 std::shared_ptr<const DefinitionSet> Engine::definitions() const {
-  return impl_->latest();
+  return impl_->definitions_at(definitions_version());
 }
 
 std::shared_ptr<const DefinitionSet> Engine::definitions(std::int64_t version) const {
@@ -222,7 +478,7 @@ std::shared_ptr<const DefinitionSet> Engine::definitions(std::int64_t version) c
 }
 
 std::int64_t Engine::definitions_version() const {
-  std::shared_lock lock(impl_->definitions_mutex);
+  std::shared_lock lock(impl_->versions_mutex);
   return impl_->definitions.empty() ? 0 : impl_->definitions.rbegin()->first;
 }
 
@@ -269,25 +525,21 @@ Result<Item> Engine::create_item(const CreateItemRequest& request) {
   event.payload = payload.dump();
   event.definition_version = version;
   event.item_seq = 1;
-
-  CommitRequest commit;
-  commit.command_id = request.command_id;
-  commit.command_fingerprint =
+  auto ref = impl_->history.calendar_ref(impl_->latest_calendars_version(), *unit, *at);
+  if (!ref.ok()) return ref.status();
+  event.calendar_version = *ref;
+  const std::string fingerprint =
       json{{"create", payload}, {"actor", request.actor}, {"role", request.role}}.dump();
 
   std::lock_guard<std::mutex> lock(impl_->command_mutex);
   if (!request.command_id.empty()) {
     auto earlier = impl_->store->find_command(request.command_id);
     if (!earlier.ok()) return earlier.status();
-    if (*earlier) return impl_->repeated(**earlier, request.command_id, commit.command_fingerprint);
+    if (*earlier) return impl_->repeated(**earlier, request.command_id, fingerprint);
   }
-  auto after = apply_event(Item{}, *standard, event);
-  if (!after.ok()) return after.status();
-  commit.events.push_back(NewEvent{event.type, event.actor, event.role, event.reason,
-                                   event.command_id, event.at, event.payload,
-                                   event.definition_version, event.calendar_version});
-  commit.projection = item_record(*after);
-  return impl_->commit_one(std::move(commit), std::move(*after));
+  EventContext context;
+  if (Status s = impl_->history.resolve(Item{}, event, context); !s.ok()) return s;
+  return impl_->apply_and_commit(Item{}, event, context, request.command_id, fingerprint);
 }
 
 Result<Item> Engine::fire(const FireRequest& request) {
@@ -302,9 +554,6 @@ Result<Item> Engine::fire(const FireRequest& request) {
                                                {&request.item_id, "item id", true}}) {
     if (Status s = check_text(*value, field, required); !s.ok()) return s;
   }
-  auto requested_at = impl_->command_instant(request.at);
-  if (!requested_at.ok()) return requested_at.status();
-
   json asked = {{"item", request.item_id},  {"event", std::string(to_string(request.event))},
                 {"actor", request.actor},   {"role", request.role},
                 {"reason", request.reason}, {"text", request.text},
@@ -312,81 +561,205 @@ Result<Item> Engine::fire(const FireRequest& request) {
   if (request.concern) asked["concern"] = *request.concern;
   if (request.publish_at) asked["publish_at"] = format_utc(*request.publish_at);
   if (request.expected_version) asked["expected_version"] = *request.expected_version;
-  const std::string fingerprint = asked.dump();
 
-  std::lock_guard<std::mutex> lock(impl_->command_mutex);
-  if (!request.command_id.empty()) {
-    auto earlier = impl_->store->find_command(request.command_id);
-    if (!earlier.ok()) return earlier.status();
-    if (*earlier) return impl_->repeated(**earlier, request.command_id, fingerprint);
+  return impl_->append(
+      request.item_id, request.expected_version, request.command_id, asked.dump(), request.at,
+      [&](const Item& before, const EventContext&, Event& e) -> Status {
+        json payload = json::object();
+        if (!request.text.empty()) payload["text"] = request.text;
+        if (request.event == EventType::raise_concern) payload["major"] = request.major;
+        if (request.event == EventType::approve) {
+          if (request.publish_at) payload["publish_at"] = format_utc(*request.publish_at);
+          payload["confidentiality_findings"] = scan_personal_data(before.content).size();
+        }
+        if (request.event == EventType::respond) {
+          std::optional<int> concern = request.concern;
+          for (const Concern& c : before.concerns) {
+            if (!concern && !c.answered) concern = c.number;
+          }
+          if (concern) payload["concern"] = *concern;
+        }
+        e.type = std::string(to_string(request.event));
+        e.actor = request.actor;
+        e.role = request.role;
+        e.reason = request.reason;
+        e.payload = payload.dump();
+        return Status::Ok();
+      });
+}
+
+Result<Item> Engine::control_deadline(const DeadlineControlRequest& request) {
+  for (const auto& [value, field, required] : {std::tuple{&request.actor, "actor", true},
+                                               {&request.reason, "reason", false},
+                                               {&request.role, "role", false},
+                                               {&request.deadline_id, "deadline id", true},
+                                               {&request.command_id, "command id", false},
+                                               {&request.item_id, "item id", true}}) {
+    if (Status s = check_text(*value, field, required); !s.ok()) return s;
   }
-  for (int attempt = 0;; ++attempt) {
-    auto before = impl_->load_item(request.item_id);
-    if (!before.ok()) return before.status();
-    if (request.expected_version && *request.expected_version != before->version) {
-      return Status(Errc::version_conflict,
-                    "item " + before->id + " is at version " + std::to_string(before->version) +
-                        ", not the expected " + std::to_string(*request.expected_version));
-    }
-    // Without an explicit time the event takes the clock's now, but never an instant before the
-    // item's last event (another process may have committed a moment ago with a later clock).
-    Instant at = request.at ? *requested_at : std::max(impl_->clock->now(), before->updated_at);
-    if (at < before->updated_at) {
-      return Status(Errc::clock_went_backwards, "the command's time " + format_local(at) +
-                                                    " is before the item's last event (" +
-                                                    format_local(before->updated_at) + ")");
-    }
-    auto standard = impl_->standard_of(*before);
-    if (!standard.ok()) return standard.status();
+  const char* type = request.action == DeadlineControl::pause    ? kDeadlinePaused
+                     : request.action == DeadlineControl::resume ? kDeadlineResumed
+                                                                 : kDeadlineExtended;
+  json payload = {{"deadline", request.deadline_id}};
+  if (request.action == DeadlineControl::extend) payload["amount"] = request.amount;
+  json asked = {{"item", request.item_id}, {"control", type},      {"payload", payload},
+                {"actor", request.actor},  {"role", request.role}, {"reason", request.reason}};
+  if (request.expected_version) asked["expected_version"] = *request.expected_version;
+  return impl_->append(request.item_id, request.expected_version, request.command_id, asked.dump(),
+                       request.at, [&](const Item&, const EventContext&, Event& e) -> Status {
+                         e.type = type;
+                         e.actor = request.actor;
+                         e.role = request.role;
+                         e.reason = request.reason;
+                         e.payload = payload.dump();
+                         return Status::Ok();
+                       });
+}
 
-    json payload = json::object();
-    if (!request.text.empty()) payload["text"] = request.text;
-    if (request.event == EventType::raise_concern) payload["major"] = request.major;
-    if (request.event == EventType::approve) {
-      if (request.publish_at) payload["publish_at"] = format_utc(*request.publish_at);
-      const auto findings = scan_personal_data(before->content);
-      payload["confidentiality_findings"] = findings.size();
-    }
-    if (request.event == EventType::respond) {
-      std::optional<int> concern = request.concern;
-      for (const Concern& c : before->concerns) {
-        if (!concern && !c.answered) concern = c.number;
+Result<TickReport> Engine::run_due(std::optional<Instant> at) {
+  auto now = impl_->command_instant(at);
+  if (!now.ok()) return now.status();
+  TickReport report;
+  // A calendar version that came into force since the last run moves open deadlines.
+  const std::string in_force = impl_->calendars_in_force(*now);
+  auto last = impl_->store->get_note("calendars_in_force");
+  if (!last.ok()) return last.status();
+  if (!last->empty() && *last != in_force) {
+    auto moved = impl_->recompute_all(at);
+    if (!moved.ok()) return moved.status();
+    report.recomputed = *moved;
+  }
+  if (*last != in_force) {
+    if (Status s = impl_->store->set_note("calendars_in_force", in_force); !s.ok()) return s;
+  }
+  for (int round = 0; round < 1000; ++round) {
+    auto timers = impl_->store->due_timers(*now, 256);
+    if (!timers.ok()) return timers.status();
+    std::int64_t progress = 0;
+    for (const TimerRecord& t : *timers) {
+      Result<Item> result = Status(Errc::internal, "unknown timer " + t.key);
+      if (t.key == "publish") {
+        result = impl_->append(
+            t.item_id, std::nullopt, "", "", at,
+            [&](const Item& before, const EventContext&, Event& e) -> Status {
+              if (before.stage != Stage::release || !before.publish_at ||
+                  *before.publish_at > e.at) {
+                return Status(Errc::deadline_not_open, "nothing to publish");
+              }
+              e.type = std::string(to_string(EventType::publish));
+              e.actor = kTimerActor;
+              e.role = kSystemRole;
+              e.payload = json{{"scheduled_at", format_utc(*before.publish_at)}}.dump();
+              return Status::Ok();
+            });
+        if (result.ok()) ++report.published;
+      } else if (t.key.rfind("deadline:", 0) == 0) {
+        const auto last_colon = t.key.rfind(':');
+        const std::string deadline_id = t.key.substr(9, last_colon - 9);
+        result = impl_->append(
+            t.item_id, std::nullopt, "", "", at,
+            [&](const Item& before, const EventContext& context, Event& e) -> Status {
+              const ItemDeadline* d = before.find_deadline(deadline_id);
+              if (!d) return Status(Errc::deadline_not_open, "gone");
+              auto steps = due_steps(*d, context.deadlines, e.at);
+              if (steps.empty()) return Status(Errc::deadline_not_open, "nothing due");
+              const auto& [step, scheduled] = steps.front();
+              const ItemStandard& standard = *context.deadlines.standard;
+              e.type = step_event_type(step.step);
+              e.actor = kTimerActor;
+              e.role = kSystemRole;
+              e.payload =
+                  json{{"deadline", deadline_id},
+                       {"step", step.step},
+                       {"scheduled_at", format_utc(scheduled)},
+                       {"due", format_utc(d->due)},
+                       {"notify", step.notify},
+                       {"notify_body", step.notify == "supervisor" ? standard.supervisor
+                                                                   : standard.responsible_body}}
+                      .dump();
+              return Status::Ok();
+            });
+        if (result.ok()) ++report.steps_fired;
       }
-      if (concern) payload["concern"] = *concern;
+      if (result.ok()) {
+        ++progress;
+      } else if (result.status().code() != Errc::deadline_not_open &&
+                 result.status().code() != Errc::publish_not_due &&
+                 result.status().code() != Errc::illegal_transition) {
+        return result.status();
+      }
     }
-    Event event;
-    event.item_id = before->id;
-    event.item_seq = before->version + 1;
-    event.type = std::string(to_string(request.event));
-    event.actor = request.actor;
-    event.role = request.role;
-    event.reason = request.reason;
-    event.command_id = request.command_id;
-    event.at = at;
-    event.payload = payload.dump();
-    event.definition_version = before->definition_version;
-
-    auto after = apply_event(*before, **standard, event);
-    if (!after.ok()) return after.status();
-
-    CommitRequest commit;
-    commit.item_id = before->id;
-    commit.expected_version = before->version;
-    commit.command_id = request.command_id;
-    commit.command_fingerprint = fingerprint;
-    commit.events.push_back(NewEvent{event.type, event.actor, event.role, event.reason,
-                                     event.command_id, event.at, event.payload,
-                                     event.definition_version, event.calendar_version});
-    commit.projection = item_record(*after);
-    auto result = impl_->commit_one(std::move(commit), std::move(*after));
-    // Another process changed the item in between: evaluate the command again on its new state,
-    // unless the caller pinned the version it expects.
-    if (!result.ok() && result.status().code() == Errc::version_conflict &&
-        !request.expected_version && attempt < kConflictRetries) {
-      continue;
-    }
-    return result;
+    if (progress == 0) break;
   }
+  auto next = next_timer();
+  if (!next.ok()) return next.status();
+  report.next_timer = *next;
+  return report;
+}
+
+Result<std::optional<Instant>> Engine::next_timer() {
+  auto next = impl_->store->next_timer();
+  if (!next.ok()) return next.status();
+  if (!*next) return std::optional<Instant>();
+  return std::optional<Instant>((*next)->fire_at);
+}
+
+void Engine::set_timer_listener(std::function<void(Instant)> listener) {
+  std::lock_guard<std::mutex> lock(impl_->listener_mutex);
+  impl_->timer_listener = std::move(listener);
+}
+
+Result<std::vector<OverdueDeadline>> Engine::overdue(std::optional<Instant> at) {
+  const Instant now = at.value_or(clock().now());
+  auto rows = impl_->store->overdue_deadlines(now, 0);
+  if (!rows.ok()) return rows.status();
+  std::vector<OverdueDeadline> out;
+  for (const DeadlineRecord& r : *rows) {
+    auto item = impl_->load_item(r.item_id);
+    if (!item.ok()) return item.status();
+    const ItemDeadline* d = item->find_deadline(r.deadline_id);
+    if (!d) continue;
+    out.push_back(OverdueDeadline{item->id, item->unit_id, item->title, *d});
+  }
+  return out;
+}
+
+Result<std::vector<DeadlineExplanation>> Engine::explain(const std::string& item_id) {
+  auto item = impl_->load_item(item_id);
+  if (!item.ok()) return item.status();
+  auto events = impl_->store->history(item_id);
+  if (!events.ok()) return events.status();
+  auto defs = impl_->definitions_at(item->definition_version);
+  const ItemStandard* standard = defs ? defs->find_standard(item->standard_id) : nullptr;
+  std::vector<DeadlineExplanation> out;
+  for (const ItemDeadline& d : item->deadlines) {
+    DeadlineExplanation x;
+    x.deadline = d;
+    x.rule = d.kind + ": " + std::to_string(d.amount) + " " + d.unit + " from " + d.trigger;
+    if (standard) {
+      x.time_limit_text = standard->time_limit_text;
+      if (!standard->legal_basis.empty()) x.legal_basis = standard->legal_basis.front();
+    }
+    // Recompute on the calendar recorded for the deadline, to show every day counted.
+    const auto colon = d.calendar.find(':');
+    const auto at_sign = d.calendar.rfind('@');
+    if (colon != std::string::npos && at_sign != std::string::npos) {
+      auto set = impl_->calendars_at(std::stoll(d.calendar.substr(0, colon)));
+      if (!set) return Status(Errc::calendar_not_found, "calendar " + d.calendar + " not stored");
+      auto calendar = set->as_of(d.calendar.substr(colon + 1, at_sign - colon - 1), d.computed_at);
+      if (!calendar.ok()) return calendar.status();
+      auto computation = compute_due(d, *calendar);
+      if (!computation.ok()) return computation.status();
+      x.computation = std::move(*computation);
+    }
+    for (const Event& e : *events) {
+      if (e.type.rfind("deadline_", 0) != 0) continue;
+      const json payload = json::parse(e.payload, nullptr, false);
+      if (payload.is_object() && payload.value("deadline", "") == d.id) x.controls.push_back(e);
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
 }
 
 Result<Item> Engine::get_item(const std::string& item_id) {
@@ -422,11 +795,10 @@ Result<std::vector<Event>> Engine::history(const std::string& item_id) {
 Result<ReplayedItem> Engine::replay(const std::string& item_id, Instant as_of) {
   auto events = history(item_id);
   if (!events.ok()) return events.status();
-  Auditor auditor([this](std::int64_t version) { return impl_->definitions_at(version); });
   ReplayedItem replayed;
   for (const Event& e : *events) {
     if (e.at > as_of) break;
-    if (Status s = auditor.replay_step(replayed.item, e); !s.ok()) return s;
+    if (Status s = impl_->history.replay_step(replayed.item, e); !s.ok()) return s;
     ++replayed.events_applied;
   }
   if (replayed.events_applied == 0) {
@@ -437,7 +809,7 @@ Result<ReplayedItem> Engine::replay(const std::string& item_id, Instant as_of) {
 }
 
 Result<VerifyReport> Engine::verify() {
-  Auditor auditor([this](std::int64_t version) { return impl_->definitions_at(version); });
+  Auditor auditor(impl_->history);
   return auditor.verify(*impl_->store);
 }
 

@@ -22,6 +22,81 @@ std::optional<Instant> read_optional_instant(const json& j, const char* key) {
   return read_instant(j, key);
 }
 
+json deadlines_to_json(const std::vector<ItemDeadline>& deadlines, TimeStyle style) {
+  json list = json::array();
+  for (const auto& d : deadlines) {
+    list.push_back({{"id", d.id},
+                    {"kind", d.kind},
+                    {"trigger", d.trigger},
+                    {"trigger_at", format_instant(d.trigger_at, style)},
+                    {"amount", d.amount},
+                    {"unit", d.unit},
+                    {"extended", d.extended},
+                    {"paused_days", d.paused_days},
+                    {"paused_ms", d.paused_ms},
+                    {"paused_since", optional_instant(d.paused_since, style)},
+                    {"due", format_instant(d.due, style)},
+                    {"due_date", d.last_day.to_string()},
+                    {"provisional", d.provisional},
+                    {"calendar", d.calendar},
+                    {"computed_at", format_instant(d.computed_at, style)},
+                    {"state", to_string(d.state)},
+                    {"origin", to_string(d.origin)},
+                    {"closed_at", optional_instant(d.closed_at, style)},
+                    {"concern", d.concern},
+                    {"steps_fired", d.steps_fired},
+                    {"next_step", d.next_step},
+                    {"next_step_at", optional_instant(d.next_step_at, style)}});
+  }
+  return list;
+}
+
+std::vector<ItemDeadline> deadlines_from_json(const json& list) {
+  std::vector<ItemDeadline> deadlines;
+  for (const auto& j : list) {
+    ItemDeadline d;
+    d.id = j.at("id").get<std::string>();
+    d.kind = j.at("kind").get<std::string>();
+    d.trigger = j.at("trigger").get<std::string>();
+    d.trigger_at = read_instant(j, "trigger_at");
+    d.amount = j.at("amount").get<std::int64_t>();
+    d.unit = j.at("unit").get<std::string>();
+    d.extended = j.at("extended").get<std::int64_t>();
+    d.paused_days = j.at("paused_days").get<std::int64_t>();
+    d.paused_ms = j.at("paused_ms").get<std::int64_t>();
+    d.paused_since = read_optional_instant(j, "paused_since");
+    d.due = read_instant(j, "due");
+    auto day = parse_date(j.at("due_date").get<std::string>());
+    if (!day.ok()) throw std::invalid_argument(day.status().message());
+    d.last_day = *day;
+    d.provisional = j.at("provisional").get<bool>();
+    d.calendar = j.at("calendar").get<std::string>();
+    d.computed_at = read_instant(j, "computed_at");
+    const std::string state = j.at("state").get<std::string>();
+    bool known = false;
+    for (auto s : {DeadlineState::pending, DeadlineState::met, DeadlineState::met_late,
+                   DeadlineState::breached, DeadlineState::paused, DeadlineState::cancelled}) {
+      if (state == to_string(s)) {
+        d.state = s;
+        known = true;
+      }
+    }
+    const std::string origin = j.at("origin").get<std::string>();
+    for (auto o : {DeadlineOrigin::original, DeadlineOrigin::extended, DeadlineOrigin::paused,
+                   DeadlineOrigin::recomputed}) {
+      if (origin == to_string(o)) d.origin = o;
+    }
+    if (!known) throw std::invalid_argument("unknown deadline state " + state);
+    d.closed_at = read_optional_instant(j, "closed_at");
+    d.concern = j.at("concern").get<int>();
+    d.steps_fired = j.at("steps_fired").get<std::vector<std::string>>();
+    d.next_step = j.at("next_step").get<std::string>();
+    d.next_step_at = read_optional_instant(j, "next_step_at");
+    deadlines.push_back(std::move(d));
+  }
+  return deadlines;
+}
+
 }  // namespace
 
 int Item::open_concerns() const noexcept {
@@ -67,12 +142,14 @@ json item_to_json(const Item& item, TimeStyle style) {
        item.confidentiality_override ? json(*item.confidentiality_override) : json(nullptr)},
       {"publish_at", optional_instant(item.publish_at, style)},
       {"published_at", optional_instant(item.published_at, style)},
+      {"response_window_end", optional_instant(item.response_window_end, style)},
       {"interpretation", item.interpretation},
       {"interpreted_at", optional_instant(item.interpreted_at, style)},
       {"concerns", std::move(concerns)},
       {"open_concerns", item.open_concerns()},
       {"withdrawn_reason", item.withdrawn_reason},
       {"closed_at", optional_instant(item.closed_at, style)},
+      {"deadlines", deadlines_to_json(item.deadlines, style)},
   };
 }
 
@@ -102,6 +179,7 @@ Result<Item> item_from_json(const std::string& text) {
     }
     item.publish_at = read_optional_instant(j, "publish_at");
     item.published_at = read_optional_instant(j, "published_at");
+    item.response_window_end = read_optional_instant(j, "response_window_end");
     item.interpretation = j.at("interpretation").get<std::string>();
     item.interpreted_at = read_optional_instant(j, "interpreted_at");
     for (const auto& c : j.at("concerns")) {
@@ -119,6 +197,7 @@ Result<Item> item_from_json(const std::string& text) {
     }
     item.withdrawn_reason = j.at("withdrawn_reason").get<std::string>();
     item.closed_at = read_optional_instant(j, "closed_at");
+    if (j.contains("deadlines")) item.deadlines = deadlines_from_json(j.at("deadlines"));
     return item;
   } catch (const std::exception& e) {
     return Status(Errc::storage_corrupt,

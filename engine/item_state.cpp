@@ -38,37 +38,34 @@ std::string findings_json(const std::vector<ScanFinding>& findings) {
 
 }  // namespace
 
-Instant response_window_end(const ItemStandard& standard, Instant published_at) {
-  const Duration& w = standard.response_window;
-  switch (w.unit) {
-    case TimeUnit::hours:
-      return published_at + std::chrono::hours(w.amount);
-    case TimeUnit::calendar_days:
-      // The period starts the day after publication and ends at 24:00 of its last day.
-      return local_midnight(local_date(published_at).plus_days(w.amount + 1));
-    case TimeUnit::working_days: {
-      Date d = local_date(published_at);
-      for (std::int64_t counted = 0; counted < w.amount;) {
-        d = d.plus_days(1);
-        if (!d.is_weekend()) ++counted;
-      }
-      return local_midnight(d.plus_days(1));
-    }
+Result<Instant> response_window_end(const ItemStandard& standard, Instant published_at,
+                                    const Calendar* calendar) {
+  if (standard.response_window.unit == TimeUnit::hours) {
+    return published_at + std::chrono::hours(standard.response_window.amount);
   }
-  return published_at;
+  if (!calendar) return Status(Errc::calendar_not_found, "no calendar for the response window");
+  auto end = calendar->add(published_at, standard.response_window);
+  if (!end.ok()) return end.status();
+  return end->due;
 }
 
-Result<Item> apply_event(const Item& before, const ItemStandard& standard, const Event& event) {
+Result<Item> apply_event(const Item& before, const Event& event, const DeadlineContext& context) {
+  if (!context.standard) return Status(Errc::internal, "apply_event without a standard");
+  const ItemStandard& standard = *context.standard;
   const auto type = parse_event_type(event.type);
   Item after = before;
   after.version = event.item_seq;
   after.updated_at = event.at;
-  if (!type) return after;  // a system event (timers, channels): no lifecycle change
-
   json payload = json::parse(event.payload, nullptr, false);
   if (!payload.is_object()) {
     return Status(Errc::storage_corrupt, "event " + std::to_string(event.seq) +
                                              " has a payload that is not a JSON object");
+  }
+  if (!type) {
+    // A system event: a deadline's clock control or timer step, or another record (channels).
+    auto applied = apply_deadline_event(after, event, payload, context);
+    if (!applied.ok()) return applied.status();
+    return after;
   }
 
   TransitionInput in;
@@ -99,8 +96,8 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
       in.findings_json = findings_json(scan_personal_data(before.content));  // details only
     }
   }
-  if (*type == EventType::close && before.published_at) {
-    in.response_window_end = response_window_end(standard, *before.published_at);
+  if (*type == EventType::close && before.response_window_end) {
+    in.response_window_end = *before.response_window_end;
   }
 
   Lifecycle machine;
@@ -109,6 +106,7 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
   if (!refused.ok()) return refused;
   after.stage = *machine.stage();
 
+  int concern = 0;
   switch (*type) {
     case EventType::created:
       after.id = event.item_id;
@@ -137,10 +135,14 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
     case EventType::reject:
       after.approved_by.clear();
       break;
-    case EventType::publish:
+    case EventType::publish: {
       after.published_at = event.at;
       after.publish_at.reset();
+      auto end = response_window_end(standard, event.at, context.calendar);
+      if (!end.ok()) return end.status();
+      after.response_window_end = *end;
       break;
+    }
     case EventType::interpret:
       after.interpretation = in.text;
       after.interpreted_at = event.at;
@@ -152,10 +154,12 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
       c.text = in.text;
       c.raised_by = event.actor;
       c.raised_at = event.at;
+      concern = c.number;
       after.concerns.push_back(std::move(c));
       break;
     }
     case EventType::respond: {
+      concern = *in.concern;
       Concern& c = after.concerns[static_cast<std::size_t>(*in.concern - 1)];
       c.answered = true;
       c.answer = in.text;
@@ -177,6 +181,7 @@ Result<Item> apply_event(const Item& before, const ItemStandard& standard, const
       after.confidentiality_override.reset();
       break;
   }
+  if (Status s = update_deadlines_after(after, *type, event, concern, context); !s.ok()) return s;
   return after;
 }
 

@@ -2,6 +2,7 @@
 // replaying a history through it gives the state the commands gave.
 #pragma once
 
+#include "engine/deadlines.h"
 #include "gongkai/definitions.h"
 #include "gongkai/event.h"
 #include "gongkai/item.h"
@@ -9,13 +10,16 @@
 
 namespace gongkai {
 
-// When the response window of an item published at `published_at` ends.
-Instant response_window_end(const ItemStandard& standard, Instant published_at);
+// When the response window of an item published at `published_at` ends (days counted as the
+// calendar counts them). Errors: calendar_not_found, the calendar's.
+Result<Instant> response_window_end(const ItemStandard& standard, Instant published_at,
+                                    const Calendar* calendar);
 
 // Applies `event` to `before` (an empty Item for the first event): runs the lifecycle machine,
-// its guards included, then updates the item's fields. Returns the item after the event, or the
-// refusal (illegal_transition, a guard's error). Events that are not lifecycle events (recorded by
-// timers and channels) change only the version and updated_at.
-Result<Item> apply_event(const Item& before, const ItemStandard& standard, const Event& event);
+// its guards included, then updates the item's fields and its deadlines (with `context`'s
+// calendar, the one in force at the event). Returns the item after the event, or the refusal
+// (illegal_transition, a guard's error, a clock control's error). System events other than the
+// deadline events (e.g. recorded by channels) change only the version and updated_at.
+Result<Item> apply_event(const Item& before, const Event& event, const DeadlineContext& context);
 
 }  // namespace gongkai

@@ -15,7 +15,7 @@ namespace {
 // 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
 constexpr int kApplicationId = 0x676B6169;
 // The schema this build writes; older files are migrated forward on open.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
 const char* const kMigrations[] = {
@@ -74,6 +74,31 @@ CREATE TABLE commands (
   item_version INTEGER NOT NULL,
   fingerprint  TEXT    NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 1 -> 2: legal time — calendars, deadline rows and timers beside the projection.
+    R"sql(
+CREATE TABLE calendar_sets (
+  version    INTEGER PRIMARY KEY,
+  digest     TEXT NOT NULL UNIQUE,
+  loaded_at  TEXT NOT NULL,
+  files_json TEXT NOT NULL
+);
+CREATE TABLE deadlines (
+  item_id     TEXT NOT NULL,
+  deadline_id TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  due         TEXT NOT NULL,
+  PRIMARY KEY (item_id, deadline_id)
+) WITHOUT ROWID;
+CREATE INDEX deadlines_by_state_due ON deadlines (state, due);
+CREATE TABLE timers (
+  item_id TEXT NOT NULL,
+  key     TEXT NOT NULL,
+  fire_at TEXT NOT NULL,
+  PRIMARY KEY (item_id, key)
+) WITHOUT ROWID;
+CREATE INDEX timers_by_fire_at ON timers (fire_at);
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -363,6 +388,147 @@ class SqliteStore final : public Store {
     }
   }
 
+  Result<CalendarSetVersion> add_calendars(const std::string& digest, const std::string& files_json,
+                                           Instant loaded_at) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement find(*db_, "SELECT version, loaded_at FROM calendar_sets WHERE digest = ?");
+      find.bind(1, digest);
+      CalendarSetVersion v;
+      v.digest = digest;
+      v.files_json = files_json;
+      if (find.executeStep()) {
+        v.version = find.getColumn(0).getInt64();
+        v.loaded_at = read_instant(find.getColumn(1));
+        return v;
+      }
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO calendar_sets (version, digest, loaded_at, files_json) "
+                               "VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_sets),"
+                               " ?, ?, ?)");
+      insert.bind(1, digest);
+      insert.bind(2, format_utc(loaded_at));
+      insert.bind(3, files_json);
+      insert.exec();
+      v.version = db_->getLastInsertRowid();
+      v.loaded_at = loaded_at;
+      tx.commit();
+      return v;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot store the calendars");
+    }
+  }
+
+  Result<std::vector<CalendarSetVersion>> calendar_versions() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT version, digest, loaded_at, files_json FROM calendar_sets "
+                          "ORDER BY version");
+      std::vector<CalendarSetVersion> versions;
+      while (q.executeStep()) {
+        CalendarSetVersion v;
+        v.version = q.getColumn(0).getInt64();
+        v.digest = q.getColumn(1).getString();
+        v.loaded_at = read_instant(q.getColumn(2));
+        v.files_json = q.getColumn(3).getString();
+        versions.push_back(std::move(v));
+      }
+      return versions;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the calendars");
+    }
+  }
+
+  Result<std::vector<TimerRecord>> due_timers(Instant now, std::int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT item_id, key, fire_at FROM timers WHERE fire_at <= ? "
+                          "ORDER BY fire_at, item_id, key LIMIT ?");
+      q.bind(1, format_utc(now));
+      q.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
+      std::vector<TimerRecord> timers;
+      while (q.executeStep()) {
+        timers.push_back(TimerRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                     read_instant(q.getColumn(2))});
+      }
+      return timers;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the timers");
+    }
+  }
+
+  Result<std::optional<TimerRecord>> next_timer() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT item_id, key, fire_at FROM timers ORDER BY fire_at LIMIT 1");
+      if (!q.executeStep()) return std::optional<TimerRecord>();
+      return std::optional<TimerRecord>(TimerRecord{
+          q.getColumn(0).getString(), q.getColumn(1).getString(), read_instant(q.getColumn(2))});
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the timers");
+    }
+  }
+
+  Result<std::vector<DeadlineRecord>> overdue_deadlines(Instant now, std::int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT item_id, deadline_id, kind, state, due FROM deadlines "
+                          "WHERE state = 'breached' OR (state = 'pending' AND due <= ?) "
+                          "ORDER BY due, item_id, deadline_id LIMIT ?");
+      q.bind(1, format_utc(now));
+      q.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
+      std::vector<DeadlineRecord> rows;
+      while (q.executeStep()) {
+        rows.push_back(DeadlineRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                      q.getColumn(2).getString(), q.getColumn(3).getString(),
+                                      read_instant(q.getColumn(4))});
+      }
+      return rows;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the deadlines");
+    }
+  }
+
+  Result<std::vector<std::string>> items_with_open_deadlines() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_,
+                          "SELECT DISTINCT item_id FROM deadlines "
+                          "WHERE state IN ('pending', 'breached', 'paused') ORDER BY item_id");
+      std::vector<std::string> ids;
+      while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+      return ids;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the deadlines");
+    }
+  }
+
+  Result<std::string> get_note(const std::string& key) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = ?");
+      q.bind(1, "note." + key);
+      return q.executeStep() ? q.getColumn(0).getString() : std::string();
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read a note");
+    }
+  }
+
+  Status set_note(const std::string& key, const std::string& value) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      write_meta("note." + key, value);
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot write a note");
+    }
+  }
+
   bool is_simulation() const override { return simulation_; }
 
  private:
@@ -495,6 +661,7 @@ class SqliteStore final : public Store {
     upsert.bind(10, item_prev_hash);
     upsert.bind(11, p.state_json);
     upsert.exec();
+    replace_schedule(item_id, request);
     if (!request.command_id.empty()) {
       SQLite::Statement q(*db_,
                           "INSERT INTO commands (command_id, item_id, item_version, fingerprint) "
@@ -508,6 +675,35 @@ class SqliteStore final : public Store {
     outcome.item_id = item_id;
     outcome.version = version;
     return outcome;
+  }
+
+  void replace_schedule(const std::string& item_id, const CommitRequest& request) {
+    SQLite::Statement drop_timers(*db_, "DELETE FROM timers WHERE item_id = ?");
+    drop_timers.bind(1, item_id);
+    drop_timers.exec();
+    SQLite::Statement drop_deadlines(*db_, "DELETE FROM deadlines WHERE item_id = ?");
+    drop_deadlines.bind(1, item_id);
+    drop_deadlines.exec();
+    SQLite::Statement timer(*db_, "INSERT INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)");
+    for (const TimerRecord& t : request.timers) {
+      timer.reset();
+      timer.bind(1, item_id);
+      timer.bind(2, t.key);
+      timer.bind(3, format_utc(t.fire_at));
+      timer.exec();
+    }
+    SQLite::Statement deadline(*db_,
+                               "INSERT INTO deadlines (item_id, deadline_id, kind, state, due) "
+                               "VALUES (?, ?, ?, ?, ?)");
+    for (const DeadlineRecord& d : request.deadlines) {
+      deadline.reset();
+      deadline.bind(1, item_id);
+      deadline.bind(2, d.deadline_id);
+      deadline.bind(3, d.kind);
+      deadline.bind(4, d.state);
+      deadline.bind(5, format_utc(d.due));
+      deadline.exec();
+    }
   }
 
   std::mutex mutex_;

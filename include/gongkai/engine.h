@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gongkai/calendar.h"
 #include "gongkai/clock.h"
 #include "gongkai/definitions.h"
 #include "gongkai/event.h"
@@ -54,6 +56,62 @@ struct FireRequest {
   std::optional<std::int64_t> expected_version;  // optimistic concurrency; none = current
   std::string command_id;                        // idempotency key, optional
   std::optional<Instant> at;                     // simulation only, as in CreateItemRequest
+};
+
+// How a deadline's clock is controlled.
+enum class DeadlineControl {
+  pause,   // stop the clock (e.g. waiting for a third party); the time paused does not count
+  resume,  // start it again; the due instant moves by the time paused
+  extend,  // add `amount` in the deadline's unit, within the standard's max_extension
+};
+
+// Pauses, resumes or extends one deadline of an item. Recorded as deadline_paused,
+// deadline_resumed or deadline_extended.
+struct DeadlineControlRequest {
+  std::string item_id;
+  std::string deadline_id;  // e.g. "publication", "concern_response#2"
+  DeadlineControl action = DeadlineControl::pause;
+  std::int64_t amount = 0;  // extend: how much, in the deadline's unit
+  std::string actor;        // non-empty
+  std::string role;         // required to extend
+  std::string reason;       // required
+  std::optional<std::int64_t> expected_version;
+  std::string command_id;
+  std::optional<Instant> at;  // simulation only
+};
+
+// What one run of the timers did.
+struct TickReport {
+  std::int64_t published = 0;         // scheduled publications fired
+  std::int64_t steps_fired = 0;       // escalation steps recorded (due soon, breached, escalated)
+  std::int64_t recomputed = 0;        // deadlines recomputed after a calendar change
+  std::optional<Instant> next_timer;  // the earliest timer left
+};
+
+// A breached (or past-due) deadline, for cross-item lists.
+struct OverdueDeadline {
+  std::string item_id;
+  std::string unit_id;
+  std::string title;
+  ItemDeadline deadline;
+};
+
+// How one deadline was derived, for an official to check by hand.
+struct DeadlineExplanation {
+  ItemDeadline deadline;
+  std::string rule;             // e.g. "publication: 20 working_days from formed"
+  std::string time_limit_text;  // the standard's 公开时限 as published
+  std::string legal_basis;      // the standard's first legal basis
+  Deadline computation;         // every day counted or skipped, with the calendar version
+  std::vector<Event> controls;  // the pauses, resumptions, extensions and recomputations
+};
+
+// A load of calendars into a database.
+struct CalendarsLoad {
+  std::int64_t version = 0;
+  std::string digest;
+  bool changed = false;
+  std::int64_t recomputed = 0;  // open deadlines whose due instant moved
 };
 
 // Filter for list_items.
@@ -139,6 +197,38 @@ class Engine {
   Result<std::vector<Item>> list_items(const ItemFilter& filter);
   // The item's events in order. Errors: item_not_found, storage errors.
   Result<std::vector<Event>> history(const std::string& item_id);
+
+  // Pauses, resumes or extends a deadline. Errors: item_not_found, deadline_not_found,
+  // deadline_not_open (not running, or not paused to resume), reason_required,
+  // extension_not_allowed (no role, not extendable, or beyond the standard's cap),
+  // version_conflict, simulation_only, idempotency_key_reused, storage errors.
+  Result<Item> control_deadline(const DeadlineControlRequest& request);
+
+  // Loads a calendars folder (calendars/*.json); a changed set becomes a new version, and every
+  // open deadline is recomputed on it (deadline_recomputed events where the due instant moves).
+  // Errors: definition_* (nothing stored), storage errors.
+  Result<CalendarsLoad> load_calendars(const std::string& calendars_dir);
+  // The latest calendars version; nullptr when none is stored.
+  std::shared_ptr<const CalendarSet> calendars() const;
+
+  // Fires every timer due at `at` (default: the clock's now; an explicit instant only on a
+  // simulation database): scheduled publications and escalation steps, each exactly once even
+  // with several processes ticking at once; recomputes open deadlines when the calendar version
+  // in force has changed since the last run. Errors: simulation_only, storage errors.
+  Result<TickReport> run_due(std::optional<Instant> at = std::nullopt);
+
+  // The earliest pending timer, if any. Errors: storage errors.
+  Result<std::optional<Instant>> next_timer();
+
+  // Called after every commit with the earliest timer of the item committed, so a scheduler can
+  // re-arm. The callback must be quick and must not call back into the engine.
+  void set_timer_listener(std::function<void(Instant)> listener);
+
+  // Deadlines breached, or pending past their due instant, at `at` (default now), by due instant.
+  Result<std::vector<OverdueDeadline>> overdue(std::optional<Instant> at = std::nullopt);
+
+  // How each deadline of the item was derived. Errors: item_not_found, calendar_not_found.
+  Result<std::vector<DeadlineExplanation>> explain(const std::string& item_id);
 
   // Replays the item's events with `at` <= as_of through the lifecycle; the stage and version it
   // had then. Errors: item_not_found, audit_* when the history does not replay, storage errors.

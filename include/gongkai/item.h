@@ -24,6 +24,51 @@ struct Concern {
   std::optional<Instant> answered_at;
 };
 
+// Where a deadline is.
+enum class DeadlineState {
+  pending,    // running
+  met,        // the act came before the due instant
+  met_late,   // the act came at or after the due instant
+  breached,   // the due instant passed without the act (recorded by the timer)
+  paused,     // stopped, e.g. while waiting for a third party; the time does not count
+  cancelled,  // no longer owed (the item was withdrawn or superseded by a correction)
+};
+
+// What last set a deadline's due instant.
+enum class DeadlineOrigin { original, extended, paused, recomputed };
+
+// "pending", "met", ...; "original", "extended", ...
+const char* to_string(DeadlineState state) noexcept;
+const char* to_string(DeadlineOrigin origin) noexcept;
+
+// A legal deadline of an item (时限), computed from its standard's rule, a trigger and the
+// working-day calendar of its unit. Part of the item's projection: replaying the history recomputes
+// it exactly.
+struct ItemDeadline {
+  std::string id;       // "publication", "review#2", "concern_response#1", ...
+  std::string kind;     // the rule's kind
+  std::string trigger;  // the rule's trigger ("formed", "published", "raised", ...)
+  Instant trigger_at{};
+  std::int64_t amount = 0;              // the rule's limit (for a major concern: the major limit)
+  std::string unit;                     // "working_days", "calendar_days" or "hours"
+  std::int64_t extended = 0;            // added by extensions, in `unit`
+  std::int64_t paused_days = 0;         // working or calendar days paused (day units)
+  std::int64_t paused_ms = 0;           // time paused (hours unit)
+  std::optional<Instant> paused_since;  // set while paused
+  Instant due{};                        // an act at or after `due` is late
+  Date last_day;                        // the local day in which the period ends
+  bool provisional = false;             // computed on weekends alone for an uncovered year
+  std::string calendar;                 // the calendar used, "<set>:<id>@<version>"
+  Instant computed_at{};                // when `due` was last computed (the calendar in force then)
+  DeadlineState state = DeadlineState::pending;
+  DeadlineOrigin origin = DeadlineOrigin::original;
+  std::optional<Instant> closed_at;      // when it was met or cancelled
+  int concern = 0;                       // concern_response: the concern's number
+  std::vector<std::string> steps_fired;  // escalation steps recorded, in order
+  std::string next_step;                 // the next escalation step, "" when none is due
+  std::optional<Instant> next_step_at;   // when it fires
+};
+
 // A disclosure item (公开事项): one instance of an item standard moving through the lifecycle.
 // A value type; copies are independent.
 struct Item {
@@ -45,14 +90,18 @@ struct Item {
   std::optional<std::string> confidentiality_override;  // the reason, when findings were overridden
   std::optional<Instant> publish_at;                    // scheduled publication, if any
   std::optional<Instant> published_at;                  // the latest publication
-  std::string interpretation;  // the interpretation material (解读), if any
+  std::optional<Instant> response_window_end;  // concerns are taken until then (set on publish)
+  std::string interpretation;                  // the interpretation material (解读), if any
   std::optional<Instant> interpreted_at;
   std::vector<Concern> concerns;
   std::string withdrawn_reason;
   std::optional<Instant> closed_at;
+  std::vector<ItemDeadline> deadlines;  // in the order they were opened
 
   // The number of concerns not yet answered.
   int open_concerns() const noexcept;
+  // The deadline with this id; nullptr when there is none.
+  const ItemDeadline* find_deadline(const std::string& id) const noexcept;
 };
 
 }  // namespace gongkai

@@ -46,6 +46,23 @@ struct NewEvent {
   std::string calendar_version;
 };
 
+// A timer the engine must fire: the next escalation step of a deadline, or a scheduled
+// publication. Part of an item's projection; replaced with it on every commit.
+struct TimerRecord {
+  std::string item_id;
+  std::string key;  // "deadline:<deadline id>:<step>" or "publish"
+  Instant fire_at{};
+};
+
+// A deadline row of the projection, for cross-item queries (overdue lists, reports).
+struct DeadlineRecord {
+  std::string item_id;
+  std::string deadline_id;
+  std::string kind;
+  std::string state;  // DeadlineState name
+  Instant due{};
+};
+
 // One atomic change of one item.
 struct CommitRequest {
   // The item; empty to create a new item (the store assigns the id, "gk-" and 6+ digits).
@@ -62,6 +79,9 @@ struct CommitRequest {
   std::string command_id;
   // What the command asked for, to tell a true repeat from a reused key (compared byte for byte).
   std::string command_fingerprint;
+  // The item's timers and deadline rows after the events; they replace the stored ones.
+  std::vector<TimerRecord> timers;
+  std::vector<DeadlineRecord> deadlines;
 };
 
 // What a commit did.
@@ -79,6 +99,14 @@ struct DefinitionVersion {
   std::string digest;
   Instant loaded_at{};
   std::string canonical_json;
+};
+
+// A stored version of the calendars: every calendar file as loaded.
+struct CalendarSetVersion {
+  std::int64_t version = 0;
+  std::string digest;
+  Instant loaded_at{};
+  std::string files_json;  // {"cn.json": "<text>", ...}
 };
 
 // Filter for list_items. Empty fields match everything.
@@ -147,6 +175,26 @@ class Store {
                                                     Instant loaded_at) = 0;
   // Every stored definitions version, oldest first.
   virtual Result<std::vector<DefinitionVersion>> definition_versions() = 0;
+
+  // Stores a calendars version unless one with the same digest exists; returns the version.
+  virtual Result<CalendarSetVersion> add_calendars(const std::string& digest,
+                                                   const std::string& files_json,
+                                                   Instant loaded_at) = 0;
+  // Every stored calendars version, oldest first.
+  virtual Result<std::vector<CalendarSetVersion>> calendar_versions() = 0;
+
+  // Timers due at or before `now`, earliest first, at most `limit`.
+  virtual Result<std::vector<TimerRecord>> due_timers(Instant now, std::int64_t limit) = 0;
+  // The earliest timer; std::nullopt when there is none.
+  virtual Result<std::optional<TimerRecord>> next_timer() = 0;
+  // Deadline rows that are breached, or pending with `due` at or before `now`, by due instant.
+  virtual Result<std::vector<DeadlineRecord>> overdue_deadlines(Instant now,
+                                                                std::int64_t limit) = 0;
+  // Ids of the items with at least one open (pending, breached or paused) deadline.
+  virtual Result<std::vector<std::string>> items_with_open_deadlines() = 0;
+  // A small key-value note kept beside the history (e.g. the calendar versions last in force).
+  virtual Result<std::string> get_note(const std::string& key) = 0;
+  virtual Status set_note(const std::string& key, const std::string& value) = 0;
 
   // True when the database was initialised as a simulation (its clock may be set by commands).
   virtual bool is_simulation() const = 0;

@@ -45,6 +45,8 @@ void add_catalog_commands(CLI::App& app, Globals& globals, Action& action);
 void add_item_commands(CLI::App& app, Globals& globals, Action& action);
 void add_audit_commands(CLI::App& app, Globals& globals, Action& action);
 void add_demo_command(CLI::App& app, Globals& globals, Action& action);
+// Legal time: calendar, deadline, item explain, tick (after add_item_commands).
+void add_time_commands(CLI::App& app, Globals& globals, Action& action);
 void add_user_commands(CLI::App& app, Globals& globals, Action& action);
 void add_serve_command(CLI::App& app, Globals& globals, Action& action);
 

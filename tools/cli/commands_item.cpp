@@ -21,6 +21,7 @@ struct FireOptions {
 };
 
 struct ListOptions {
+  bool overdue = false;
   std::string unit, stage;
   std::int64_t limit = 0, offset = 0;
 };
@@ -47,6 +48,11 @@ void print_item(const Globals& globals, const Item& item) {
               << (c.answered ? "  → " + c.answer : "  [open]") << "\n";
   }
   if (!item.withdrawn_reason.empty()) std::cout << "  withdrawn: " << item.withdrawn_reason << "\n";
+  for (const ItemDeadline& d : item.deadlines) {
+    std::cout << "  deadline " << d.id << "  " << to_string(d.state) << "  due "
+              << d.last_day.to_string() << " (" << format_local(d.due) << ")  "
+              << to_string(d.origin) << (d.provisional ? "  PROVISIONAL" : "") << "\n";
+  }
 }
 
 int run_create(const Globals& globals, const CreateOptions& o) {
@@ -130,7 +136,40 @@ int run_show(const Globals& globals, const std::string& id) {
   return 0;
 }
 
+int run_overdue(const Globals& globals) {
+  auto engine = open_engine(globals, false);
+  if (!engine.ok()) return fail(engine.status());
+  auto now = now_option(globals);
+  if (!now.ok()) return fail(now.status());
+  auto overdue = (*engine)->overdue(*now);
+  if (!overdue.ok()) return fail(overdue.status());
+  if (globals.json) {
+    json out = json::array();
+    for (const auto& o : *overdue) {
+      out.push_back({{"item_id", o.item_id},
+                     {"unit_id", o.unit_id},
+                     {"title", o.title},
+                     {"deadline", o.deadline.id},
+                     {"kind", o.deadline.kind},
+                     {"state", to_string(o.deadline.state)},
+                     {"due", o.deadline.last_day.to_string()},
+                     {"due_at", format_local(o.deadline.due)},
+                     {"origin", to_string(o.deadline.origin)}});
+    }
+    print_json(out);
+    return 0;
+  }
+  for (const auto& o : *overdue) {
+    std::cout << o.item_id << "  " << o.deadline.id << "  " << to_string(o.deadline.state)
+              << "  due " << format_local(o.deadline.due) << "  " << o.unit_id << "  " << o.title
+              << "\n";
+  }
+  std::cout << overdue->size() << " overdue deadlines\n";
+  return 0;
+}
+
 int run_list(const Globals& globals, const ListOptions& o) {
+  if (o.overdue) return run_overdue(globals);
   ItemFilter filter;
   filter.unit_id = o.unit;
   filter.limit = o.limit;
@@ -225,6 +264,7 @@ void add_item_commands(CLI::App& app, Globals& globals, Action& action) {
   list->add_option("--stage", l->stage, "only items in this stage");
   list->add_option("--limit", l->limit, "at most N items");
   list->add_option("--offset", l->offset, "skip the first N items");
+  list->add_flag("--overdue", l->overdue, "breached deadlines across items instead");
   list->callback([&, l] { action = [&, l] { return run_list(globals, *l); }; });
 
   auto hid = std::make_shared<std::string>();

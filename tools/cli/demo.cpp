@@ -104,14 +104,6 @@ const ItemStandard* pick(const DefinitionSet& set, const Unit& unit, bool interp
   return nullptr;
 }
 
-Instant when_window_ends(const ItemStandard& s, Instant published) {
-  // Generous: past any response window a standard may set, in days or working days.
-  std::int64_t days = s.response_window.amount;
-  if (s.response_window.unit == TimeUnit::working_days) days = days * 2 + 30;
-  if (s.response_window.unit == TimeUnit::hours) days = days / 24 + 1;
-  return published + std::chrono::hours(24 * (days + 2));
-}
-
 int run_demo(const Globals& globals, const std::string& db, bool quiet) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix, ec);
@@ -183,7 +175,7 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
         3h);
     a = demo.fire(a.id, EventType::respond, "responder." + unit->id,
                   [](FireRequest& r) { r.text = "办理时限为20个工作日。"; });
-    demo.now = when_window_ends(*with, *a.published_at);
+    demo.now = *a.response_window_end;
     demo.fire(a.id, EventType::close, reviewer);
 
     // 2. Rejected, resubmitted, released without interpretation, closed.
@@ -197,7 +189,7 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
     demo.fire(b.id, EventType::submit, drafter);
     demo.fire(b.id, EventType::approve, reviewer);
     b = demo.fire(b.id, EventType::publish, reviewer);
-    demo.now = when_window_ends(*without, *b.published_at);
+    demo.now = *b.response_window_end;
     demo.fire(b.id, EventType::close, reviewer);
 
     // 3. Scheduled publication, then withdrawn.

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_init_commands(app, globals, action);
   add_catalog_commands(app, globals, action);
   add_item_commands(app, globals, action);
+  add_time_commands(app, globals, action);
   add_audit_commands(app, globals, action);
   add_demo_command(app, globals, action);
   add_user_commands(app, globals, action);

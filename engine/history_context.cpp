@@ -1,0 +1,106 @@
+#include "engine/history_context.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/item_state.h"
+
+namespace gongkai {
+namespace {
+
+std::string where(const Event& e) {
+  return "event seq " + std::to_string(e.seq) + " (item " + e.item_id + " #" +
+         std::to_string(e.item_seq) + ", " + e.type + ")";
+}
+
+struct CalendarRef {
+  std::int64_t set = 0;
+  std::string id;
+  int version = 0;
+};
+
+std::optional<CalendarRef> parse_ref(const std::string& text) {
+  const auto colon = text.find(':');
+  const auto at = text.rfind('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) return std::nullopt;
+  try {
+    CalendarRef ref;
+    ref.set = std::stoll(text.substr(0, colon));
+    ref.id = text.substr(colon + 1, at - colon - 1);
+    ref.version = std::stoi(text.substr(at + 1));
+    return ref;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version, const Unit& unit,
+                                                 Instant at) const {
+  if (calendars_version == 0) return std::string();
+  auto set = calendars_(calendars_version);
+  if (!set) return Status(Errc::calendar_not_found, "calendars version missing");
+  const std::string id = unit.calendar.empty() ? "cn" : unit.calendar;
+  auto calendar = set->as_of(id, at);
+  if (!calendar.ok()) {
+    return Status(Errc::calendar_not_found, "unit " + unit.id + ": " + calendar.status().message());
+  }
+  return std::to_string(calendars_version) + ":" + id + "@" + std::to_string(calendar->version());
+}
+
+Status HistoryContext::resolve(const Item& before, const Event& event, EventContext& out) const {
+  std::string standard_id = before.standard_id;
+  std::int64_t version = before.definition_version;
+  if (event.item_seq == 1) {
+    const auto payload = nlohmann::json::parse(event.payload, nullptr, false);
+    standard_id = payload.is_object() ? payload.value("standard_id", "") : "";
+    version = event.definition_version;
+  }
+  out.definitions = definitions_(version);
+  const ItemStandard* standard =
+      out.definitions ? out.definitions->find_standard(standard_id) : nullptr;
+  if (!standard) {
+    return Status(Errc::audit_replay_mismatch, where(event) + " refers to standard '" +
+                                                   standard_id + "' of definitions version " +
+                                                   std::to_string(version) + ", not stored");
+  }
+  out.deadlines.standard = standard;
+  out.deadlines.default_ladder = &out.definitions->default_escalation;
+  out.deadlines.calendar = nullptr;
+  out.deadlines.calendar_ref = event.calendar_version;
+  out.deadlines.at = event.at;
+  if (event.calendar_version.empty()) return Status::Ok();
+  const auto ref = parse_ref(event.calendar_version);
+  if (!ref) {
+    return Status(Errc::audit_replay_mismatch,
+                  where(event) + " records calendar '" + event.calendar_version + "'");
+  }
+  out.calendars = calendars_(ref->set);
+  if (!out.calendars) {
+    return Status(Errc::audit_replay_mismatch, where(event) + " uses calendars version " +
+                                                   std::to_string(ref->set) + ", not stored");
+  }
+  auto calendar = out.calendars->as_of(ref->id, event.at);
+  if (!calendar.ok() || calendar->version() != ref->version) {
+    return Status(Errc::audit_replay_mismatch,
+                  where(event) + " records calendar " + event.calendar_version +
+                      ", which was not the version in force at its instant");
+  }
+  out.calendar.emplace(std::move(*calendar));
+  out.deadlines.calendar = &*out.calendar;
+  return Status::Ok();
+}
+
+Status HistoryContext::replay_step(Item& item, const Event& event) const {
+  EventContext context;
+  if (Status s = resolve(item, event, context); !s.ok()) return s;
+  auto next = apply_event(item, event, context.deadlines);
+  if (!next.ok()) {
+    return Status(Errc::audit_replay_mismatch,
+                  where(event) + " does not replay: " + next.status().to_string());
+  }
+  item = std::move(*next);
+  return Status::Ok();
+}
+
+}  // namespace gongkai
