@@ -61,6 +61,8 @@ namespace gongkai {
   X(response_window_open,     3, "the response window has not ended yet")                          \
   X(publish_not_due,          3, "the release is scheduled for later")                             \
   X(concern_not_open,         3, "the concern is already answered")                                \
+  X(deadline_not_open,        3, "the deadline is not running (or not paused, to resume)")         \
+  X(extension_not_allowed,    3, "the standard does not allow that extension")                     \
   X(item_not_found,           4, "no item with that id")                                           \
   X(route_not_found,          4, "no API route with that path")                                    \
   X(user_not_found,           4, "no user with that name")                                         \
@@ -68,6 +70,8 @@ namespace gongkai {
   X(standard_not_found,       4, "no item standard with that id")                                  \
   X(unit_not_found,           4, "no pilot unit with that id")                                     \
   X(concern_not_found,        4, "no concern with that number")                                    \
+  X(deadline_not_found,       4, "the item has no deadline with that id")                          \
+  X(calendar_not_found,       4, "no calendar (or calendar version) with that id")                 \
   X(version_conflict,         5, "the item changed since the expected version")                    \
   X(audit_hash_mismatch,      6, "an event's stored hash does not match its content")              \
   X(audit_chain_broken,       6, "an event does not chain to its predecessor")                     \
