@@ -74,11 +74,17 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     ++report.events;
     return true;
   });
+  if (scanned.code() == Errc::storage_corrupt) {
+    return Status(Errc::audit_hash_mismatch, "an event does not read: " + scanned.message());
+  }
   if (!scanned.ok()) return scanned;
   if (!problem.ok()) return problem;
 
   // 2. The recorded head must be the last event: trailing events cannot vanish unnoticed.
   auto head = store.chain_head();
+  if (head.status().code() == Errc::storage_corrupt) {
+    return Status(Errc::audit_head_mismatch, head.status().message());
+  }
   if (!head.ok()) return head.status();
   if (head->seq != report.events || head->hash != prev_hash) {
     return Status(Errc::audit_head_mismatch,
@@ -102,6 +108,13 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
                        "item " + r.id + " is at version " + std::to_string(r.version) +
                            " in the projection but its history has " +
                            std::to_string(chain->second.last_item_seq) + " events");
+      return false;
+    }
+    if (chain->second.last_hash != r.last_hash) {
+      problem = Status(Errc::audit_replay_mismatch,
+                       "item " + r.id +
+                           ": the projection's last_hash is not the hash of its last "
+                           "event (the next event would chain to a forged hash)");
       return false;
     }
     projected[r.id] = Projected{r.version, record_digest(r)};

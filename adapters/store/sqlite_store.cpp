@@ -126,20 +126,28 @@ Status from_sqlite(const SQLite::Exception& e, const std::string& what) {
   }
 }
 
+// A stored value that does not read (a damaged or tampered row).
+struct CorruptValue : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 Status from_exception(const std::exception& e, const std::string& what) {
   if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) return from_sqlite(*s, what);
+  if (dynamic_cast<const CorruptValue*>(&e)) {
+    return Status(Errc::storage_corrupt, what + ": " + e.what());
+  }
   return Status(Errc::internal, what + ": " + e.what());
 }
 
 Instant read_instant(const SQLite::Column& c) {
   auto parsed = parse_instant(c.getString());
-  if (!parsed.ok()) throw std::runtime_error("a stored time does not read: " + c.getString());
+  if (!parsed.ok()) throw CorruptValue("a stored time does not read: '" + c.getString() + "'");
   return *parsed;
 }
 
 Stage read_stage(const SQLite::Column& c) {
   auto stage = parse_stage(c.getString());
-  if (!stage) throw std::runtime_error("a stored stage is unknown: " + c.getString());
+  if (!stage) throw CorruptValue("a stored stage is unknown: '" + c.getString() + "'");
   return *stage;
 }
 
@@ -150,6 +158,11 @@ constexpr const char* kEventColumns =
 Event read_event(SQLite::Statement& q) {
   Event e;
   e.seq = q.getColumn(0).getInt64();
+  try {
+    e.at = read_instant(q.getColumn(8));
+  } catch (const CorruptValue& bad) {
+    throw CorruptValue("event seq " + std::to_string(e.seq) + ": " + bad.what());
+  }
   e.item_id = q.getColumn(1).getString();
   e.item_seq = q.getColumn(2).getInt64();
   e.type = q.getColumn(3).getString();
@@ -157,7 +170,6 @@ Event read_event(SQLite::Statement& q) {
   e.role = q.getColumn(5).getString();
   e.reason = q.getColumn(6).getString();
   e.command_id = q.getColumn(7).getString();
-  e.at = read_instant(q.getColumn(8));
   e.payload = q.getColumn(9).getString();
   e.definition_version = q.getColumn(10).getInt64();
   e.calendar_version = q.getColumn(11).getString();
@@ -169,7 +181,7 @@ Event read_event(SQLite::Statement& q) {
 
 constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
-    "state";
+    "state, last_hash";
 
 ItemRecord read_item(SQLite::Statement& q) {
   ItemRecord r;
@@ -183,6 +195,7 @@ ItemRecord read_item(SQLite::Statement& q) {
   r.updated_at = read_instant(q.getColumn(7));
   r.title = q.getColumn(8).getString();
   r.state_json = q.getColumn(9).getString();
+  r.last_hash = q.getColumn(10).getString();
   return r;
 }
 
@@ -199,8 +212,8 @@ struct RequestFailed {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SQLite::Database> db, bool simulation)
-      : db_(std::move(db)), simulation_(simulation) {}
+  SqliteStore(std::unique_ptr<SQLite::Database> db, bool simulation, int schema_version)
+      : db_(std::move(db)), simulation_(simulation), schema_version_(schema_version) {}
 
   std::vector<Result<CommitOutcome>> commit(const std::vector<CommitRequest>& requests) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -422,6 +435,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<CalendarSetVersion>> calendar_versions() override {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (schema_version_ < 2) return std::vector<CalendarSetVersion>();  // read-only, not migrated
     try {
       SQLite::Statement q(*db_,
                           "SELECT version, digest, loaded_at, files_json FROM calendar_sets "
@@ -537,7 +551,11 @@ class SqliteStore final : public Store {
     SQLite::Statement q(*db_, "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
     while (q.executeStep()) {
       if (q.getColumn(0).getString() == "head_seq") {
-        head.seq = std::stoll(q.getColumn(1).getString());
+        try {
+          head.seq = std::stoll(q.getColumn(1).getString());
+        } catch (const std::exception&) {
+          throw CorruptValue("the recorded head seq is '" + q.getColumn(1).getString() + "'");
+        }
       } else {
         head.hash = q.getColumn(1).getString();
       }
@@ -709,6 +727,7 @@ class SqliteStore final : public Store {
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
   bool simulation_;
+  int schema_version_;
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {
@@ -777,12 +796,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
       db->exec("PRAGMA journal_mode = WAL");
       db->exec("PRAGMA synchronous = " + options.synchronous);
     }
-    if (user_version < kSchemaVersion) {
-      if (options.read_only) {
-        return Status(Errc::storage_read_only, "'" + path + "' needs a schema migration (from " +
-                                                   std::to_string(user_version) +
-                                                   ") but was opened read-only");
-      }
+    // A read-only open of an older schema reads it as it is (an auditor may not write); the
+    // migration happens on the next read-write open.
+    if (user_version < kSchemaVersion && !options.read_only) {
       SQLite::Transaction tx(*db, SQLite::TransactionBehavior::EXCLUSIVE);
       for (int v = pragma_int(*db, "user_version"); v < kSchemaVersion; ++v) {
         db->exec(kMigrations[v]);
@@ -802,7 +818,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     }
     SQLite::Statement mode(*db, "SELECT value FROM meta WHERE key = 'mode'");
     const bool simulation = mode.executeStep() && mode.getColumn(0).getString() == "simulation";
-    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), simulation));
+    const int schema = pragma_int(*db, "user_version");
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), simulation, schema));
   } catch (const std::exception& e) {
     return from_exception(e, "cannot open '" + path + "'");
   }

@@ -31,6 +31,7 @@ struct ItemRecord {
   Instant updated_at{};
   std::string title;
   std::string state_json;  // the engine's serialisation of the Item (its id is in `id`)
+  std::string last_hash;   // the hash of the item's last event (set by the store)
 };
 
 // An event to append; the store assigns seq, item_seq and the hashes.

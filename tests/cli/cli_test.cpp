@@ -925,7 +925,7 @@ TEST_F(CliTest, BadTimesAreInvalidTime) {
 // PRODUCT BUG (reported): an explicitly empty `--now ''` (say `--now "$T"` with T unset in an
 // operator's script) is taken as "no --now": the command is accepted and recorded at the real
 // time on a simulation database instead of being refused as invalid_time.
-TEST_F(CliTest, DISABLED_EmptyNowIsInvalidTime) {
+TEST_F(CliTest, EmptyNowIsInvalidTime) {
   init_simulation();
   const std::string id = item_in("review");
   const std::string before = snapshot();

@@ -638,7 +638,7 @@ TEST_F(AuditTest, AlteredProjectionColumnIsAReplayMismatch) {
 // PRODUCT GAP (reported): items.last_hash, the hash the item's next event will chain to, is not
 // checked against the item's last event. A tampered value passes verify() and only shows up once
 // a legitimate event has been appended on top of it (next test), blaming that event.
-TEST_F(AuditTest, DISABLED_AlteredProjectionLastHashIsDetected) {
+TEST_F(AuditTest, AlteredProjectionLastHashIsDetected) {
   {
     Tamperer t(db_);
     t.exec("UPDATE items SET last_hash = '" + std::string(64, '0') + "' WHERE id = 'gk-000003'");

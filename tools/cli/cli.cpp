@@ -17,7 +17,7 @@ void print_json(const nlohmann::json& document) {
 }
 
 Result<std::optional<Instant>> now_option(const Globals& globals) {
-  if (globals.now.empty()) return std::optional<Instant>();
+  if (!globals.now_given && globals.now.empty()) return std::optional<Instant>();
   auto t = parse_instant(globals.now);
   if (!t.ok()) return t.status();
   return std::optional<Instant>(*t);

@@ -16,7 +16,8 @@ namespace gongkai::cli {
 struct Globals {
   std::string db = "var/gongkai.db";
   bool json = false;
-  std::string now;  // RFC 3339; simulation databases only
+  std::string now;         // RFC 3339; simulation databases only
+  bool now_given = false;  // --now appeared (even empty: an empty time is an error, not "now")
 };
 
 // The command chosen on the command line; returns the process exit code.

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, globals, action);
   try {
     app.parse(argc, argv);
+    globals.now_given = app.count("--now") > 0;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
