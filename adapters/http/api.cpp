@@ -491,7 +491,7 @@ HttpResponse Api::create_item(Call& call) {
   request.command_id = *key;
   auto item = engine_.create_item(request);
   if (!item.ok()) return error_response(item.status());
-  metrics_.count_transition("created");
+  metrics_.count_command("created");
   HttpResponse r = item_response(201, *item);
   r.headers.emplace_back("Location", "/v1/items/" + percent_encode(item->id));
   return r;
@@ -563,7 +563,7 @@ HttpResponse Api::fire_event(Call& call) {
   request.role = std::string(to_string(*d.role));
   auto item = engine_.fire(request);
   if (!item.ok()) return error_response(item.status(), if_match);
-  metrics_.count_transition(std::string(to_string(*event)));
+  metrics_.count_command(std::string(to_string(*event)));
   return item_response(200, *item);
 }
 

@@ -446,6 +446,9 @@ void HttpServer::run() {
               {"address", s.address},
               {"io_threads", s.options.io_threads},
               {"workers", s.options.workers}});
+  // Handlers on the worker pool post their answers back to the io_context: keep it running
+  // while it has nothing else to do, until the shutdown below is complete.
+  auto guard = asio::make_work_guard(s.ioc);
   std::vector<std::thread> threads;
   for (int i = 0; i < std::max(1, s.options.io_threads); ++i) {
     threads.emplace_back([&s] { s.ioc.run(); });
@@ -462,6 +465,7 @@ void HttpServer::run() {
                   {"requests_in_flight", s.metrics.in_flight()}});
     }
   }
+  guard.reset();
   s.ioc.stop();
   for (auto& t : threads) t.join();
   if (s.workers) s.workers->join();

@@ -45,9 +45,9 @@ void Metrics::observe_request(const std::string& method, const std::string& rout
   h.sum += seconds;
 }
 
-void Metrics::count_transition(const std::string& event) {
+void Metrics::count_command(const std::string& event) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ++transitions_[event];
+  ++commands_[event];
 }
 
 void Metrics::count_dropped(const std::string& reason) {
@@ -80,11 +80,11 @@ std::string Metrics::render() const {
         << "gongkai_http_request_duration_seconds_count{route=\"" << label(route) << "\"} "
         << h.count << "\n";
   }
-  out << "# HELP gongkai_transitions_total Durable lifecycle transitions (appended events) made "
-         "through the API, by event.\n"
-      << "# TYPE gongkai_transitions_total counter\n";
-  for (const auto& [event, n] : transitions_) {
-    out << "gongkai_transitions_total{event=\"" << label(event) << "\"} " << n << "\n";
+  out << "# HELP gongkai_commands_total Commands accepted through the API, by event (each "
+         "appended one event; a repeated idempotent command counts again).\n"
+      << "# TYPE gongkai_commands_total counter\n";
+  for (const auto& [event, n] : commands_) {
+    out << "gongkai_commands_total{event=\"" << label(event) << "\"} " << n << "\n";
   }
   out << "# HELP gongkai_http_connections_dropped_total Connections closed without an answer, "
          "by reason.\n"

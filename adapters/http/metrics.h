@@ -21,8 +21,8 @@ class Metrics {
   // One answered request: its method, route pattern, status and duration.
   void observe_request(const std::string& method, const std::string& route, int status,
                        std::chrono::microseconds duration);
-  // One durable lifecycle transition (an appended event), by event name ("created" for create).
-  void count_transition(const std::string& event);
+  // One accepted command (an appended event), by event name ("created" for create).
+  void count_command(const std::string& event);
   // A connection closed without an answer, by reason ("read_timeout", "client_closed", ...).
   void count_dropped(const std::string& reason);
   // Connections and requests in progress.
@@ -47,7 +47,7 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
   std::map<std::string, Histogram> durations_;
-  std::map<std::string, std::uint64_t> transitions_;
+  std::map<std::string, std::uint64_t> commands_;
   std::map<std::string, std::uint64_t> dropped_;
   std::atomic<std::int64_t> connections_open_{0};
   std::atomic<std::int64_t> in_flight_{0};
