@@ -5,11 +5,13 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <shared_mutex>
 #include <sstream>
 
 #include "engine/auditor.h"
 #include "engine/deadlines.h"
+#include "engine/deliveries.h"
 #include "engine/history_context.h"
 #include "engine/item_json.h"
 #include "engine/item_state.h"
@@ -216,7 +218,8 @@ struct Engine::Impl {
 
   // Applies `event` to `before` and commits it with the projection, timers and deadline rows.
   Result<Item> apply_and_commit(const Item& before, Event event, const EventContext& context,
-                                const std::string& command_id, const std::string& fingerprint) {
+                                const std::string& command_id, const std::string& fingerprint,
+                                std::vector<Delivery> delivery_updates = {}) {
     auto after = apply_event(before, event, context.deadlines);
     if (!after.ok()) return after.status();
     after->id = before.id;
@@ -230,6 +233,12 @@ struct Engine::Impl {
                                      event.definition_version, event.calendar_version});
     commit.projection = item_record(*after);
     schedule_of(*after, commit);
+    commit.delivery_updates = std::move(delivery_updates);
+    if (auto kind = delivery_kind(event.type)) {
+      const auto defs = definitions_at(after->definition_version);
+      commit.new_deliveries =
+          deliveries_for(*after, *context.deadlines.standard, defs.get(), *kind, event.at);
+    }
     auto outcomes = store->commit({commit});
     auto& outcome = outcomes.front();
     if (!outcome.ok()) return outcome.status();
@@ -243,22 +252,36 @@ struct Engine::Impl {
     return after;
   }
 
-  // Builds the event for the item as it is now; returns a refusal to append nothing.
-  using Builder = std::function<Status(const Item& before, const EventContext& context, Event& e)>;
+  // What a builder makes of the item as it is now: the event to append (or `skip` when nothing is
+  // to be done any more, e.g. another process did it), and outbox rows to update with it.
+  struct Draft {
+    Event& event;
+    bool skip = false;
+    std::vector<Delivery> delivery_updates;
+  };
+  // Builds the event for the item as it is now; a refusal appends nothing.
+  using Builder = std::function<Status(const Item& before, const EventContext& context, Draft& d)>;
 
   // The one path by which an event is appended to an existing item: idempotency, expected
   // version, the instant, the calendar in force, the lifecycle (in apply_event), the commit, and
   // re-evaluation when another writer got there first.
-  Result<Item> append(const std::string& item_id, const std::optional<std::int64_t>& expected,
-                      const std::string& command_id, const std::string& fingerprint,
-                      const std::optional<Instant>& explicit_at, const Builder& build) {
+  // Returns std::nullopt when the builder skipped.
+  Result<std::optional<Item>> append(const std::string& item_id,
+                                     const std::optional<std::int64_t>& expected,
+                                     const std::string& command_id, const std::string& fingerprint,
+                                     const std::optional<Instant>& explicit_at,
+                                     const Builder& build) {
     auto requested_at = command_instant(explicit_at);
     if (!requested_at.ok()) return requested_at.status();
     std::lock_guard<std::mutex> lock(command_mutex);
     if (!command_id.empty()) {
       auto earlier = store->find_command(command_id);
       if (!earlier.ok()) return earlier.status();
-      if (*earlier) return repeated(**earlier, command_id, fingerprint);
+      if (*earlier) {
+        auto answer = repeated(**earlier, command_id, fingerprint);
+        if (!answer.ok()) return answer.status();
+        return std::optional<Item>(std::move(*answer));
+      }
     }
     for (int attempt = 0;; ++attempt) {
       auto before = load_item(item_id);
@@ -291,14 +314,29 @@ struct Engine::Impl {
       event.calendar_version = *ref;
       EventContext context;
       if (Status s = history.resolve(*before, event, context); !s.ok()) return s;
-      if (Status s = build(*before, context, event); !s.ok()) return s;
-      auto result = apply_and_commit(*before, event, context, command_id, fingerprint);
+      Draft draft{event, false, {}};
+      if (Status s = build(*before, context, draft); !s.ok()) return s;
+      if (draft.skip) return std::optional<Item>();
+      auto result = apply_and_commit(*before, event, context, command_id, fingerprint,
+                                     std::move(draft.delivery_updates));
       if (!result.ok() && result.status().code() == Errc::version_conflict && !expected &&
           attempt < kConflictRetries) {
         continue;
       }
-      return result;
+      if (!result.ok()) return result.status();
+      return std::optional<Item>(std::move(*result));
     }
+  }
+
+  // A command's append: a skip cannot happen, so the item is always there.
+  Result<Item> append_command(const std::string& item_id,
+                              const std::optional<std::int64_t>& expected,
+                              const std::string& command_id, const std::string& fingerprint,
+                              const std::optional<Instant>& explicit_at, const Builder& build) {
+    auto result = append(item_id, expected, command_id, fingerprint, explicit_at, build);
+    if (!result.ok()) return result.status();
+    if (!*result) return Status(Errc::internal, "a command was skipped");
+    return std::move(**result);
   }
 
   // Appends deadline_recomputed events for the open deadlines of `item_id` whose due instant
@@ -311,16 +349,17 @@ struct Engine::Impl {
       const std::string id = original.id;
       auto result = append(
           item_id, std::nullopt, "", "", at,
-          [&](const Item& before, const EventContext& context, Event& e) -> Status {
+          [&](const Item& before, const EventContext& context, Draft& draft) -> Status {
+            Event& e = draft.event;
             const ItemDeadline* d = before.find_deadline(id);
-            if (!d || (d->state != DeadlineState::pending && d->state != DeadlineState::breached &&
-                       d->state != DeadlineState::paused)) {
-              return Status(Errc::deadline_not_open, "closed");
-            }
-            if (!context.deadlines.calendar) return Status(Errc::deadline_not_open, "no calendar");
+            draft.skip = !d || !context.deadlines.calendar ||
+                         (d->state != DeadlineState::pending &&
+                          d->state != DeadlineState::breached && d->state != DeadlineState::paused);
+            if (draft.skip) return Status::Ok();
             auto due = compute_due(*d, *context.deadlines.calendar);
             if (!due.ok()) return due.status();
-            if (due->due == d->due) return Status(Errc::deadline_not_open, "unchanged");
+            draft.skip = due->due == d->due;
+            if (draft.skip) return Status::Ok();
             e.type = kDeadlineRecomputed;
             e.actor = kTimerActor;
             e.role = kSystemRole;
@@ -333,11 +372,8 @@ struct Engine::Impl {
                             .dump();
             return Status::Ok();
           });
-      if (result.ok()) {
-        ++moved;
-      } else if (result.status().code() != Errc::deadline_not_open) {
-        return result.status();
-      }
+      if (!result.ok()) return result.status();
+      if (*result) ++moved;
     }
     return moved;
   }
@@ -562,9 +598,10 @@ Result<Item> Engine::fire(const FireRequest& request) {
   if (request.publish_at) asked["publish_at"] = format_utc(*request.publish_at);
   if (request.expected_version) asked["expected_version"] = *request.expected_version;
 
-  return impl_->append(
+  return impl_->append_command(
       request.item_id, request.expected_version, request.command_id, asked.dump(), request.at,
-      [&](const Item& before, const EventContext&, Event& e) -> Status {
+      [&](const Item& before, const EventContext&, Impl::Draft& draft) -> Status {
+        Event& e = draft.event;
         json payload = json::object();
         if (!request.text.empty()) payload["text"] = request.text;
         if (request.event == EventType::raise_concern) payload["major"] = request.major;
@@ -605,15 +642,16 @@ Result<Item> Engine::control_deadline(const DeadlineControlRequest& request) {
   json asked = {{"item", request.item_id}, {"control", type},      {"payload", payload},
                 {"actor", request.actor},  {"role", request.role}, {"reason", request.reason}};
   if (request.expected_version) asked["expected_version"] = *request.expected_version;
-  return impl_->append(request.item_id, request.expected_version, request.command_id, asked.dump(),
-                       request.at, [&](const Item&, const EventContext&, Event& e) -> Status {
-                         e.type = type;
-                         e.actor = request.actor;
-                         e.role = request.role;
-                         e.reason = request.reason;
-                         e.payload = payload.dump();
-                         return Status::Ok();
-                       });
+  return impl_->append_command(request.item_id, request.expected_version, request.command_id,
+                               asked.dump(), request.at,
+                               [&](const Item&, const EventContext&, Impl::Draft& draft) -> Status {
+                                 draft.event.type = type;
+                                 draft.event.actor = request.actor;
+                                 draft.event.role = request.role;
+                                 draft.event.reason = request.reason;
+                                 draft.event.payload = payload.dump();
+                                 return Status::Ok();
+                               });
 }
 
 Result<TickReport> Engine::run_due(std::optional<Instant> at) {
@@ -637,32 +675,34 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
     if (!timers.ok()) return timers.status();
     std::int64_t progress = 0;
     for (const TimerRecord& t : *timers) {
-      Result<Item> result = Status(Errc::internal, "unknown timer " + t.key);
+      Result<std::optional<Item>> result = Status(Errc::internal, "unknown timer " + t.key);
       if (t.key == "publish") {
         result = impl_->append(
             t.item_id, std::nullopt, "", "", at,
-            [&](const Item& before, const EventContext&, Event& e) -> Status {
-              if (before.stage != Stage::release || !before.publish_at ||
-                  *before.publish_at > e.at) {
-                return Status(Errc::deadline_not_open, "nothing to publish");
-              }
+            [&](const Item& before, const EventContext&, Impl::Draft& draft) -> Status {
+              Event& e = draft.event;
+              draft.skip =
+                  before.stage != Stage::release || !before.publish_at || *before.publish_at > e.at;
+              if (draft.skip) return Status::Ok();
               e.type = std::string(to_string(EventType::publish));
               e.actor = kTimerActor;
               e.role = kSystemRole;
               e.payload = json{{"scheduled_at", format_utc(*before.publish_at)}}.dump();
               return Status::Ok();
             });
-        if (result.ok()) ++report.published;
+        if (result.ok() && *result) ++report.published;
       } else if (t.key.rfind("deadline:", 0) == 0) {
         const auto last_colon = t.key.rfind(':');
         const std::string deadline_id = t.key.substr(9, last_colon - 9);
         result = impl_->append(
             t.item_id, std::nullopt, "", "", at,
-            [&](const Item& before, const EventContext& context, Event& e) -> Status {
+            [&](const Item& before, const EventContext& context, Impl::Draft& draft) -> Status {
+              Event& e = draft.event;
               const ItemDeadline* d = before.find_deadline(deadline_id);
-              if (!d) return Status(Errc::deadline_not_open, "gone");
-              auto steps = due_steps(*d, context.deadlines, e.at);
-              if (steps.empty()) return Status(Errc::deadline_not_open, "nothing due");
+              const auto steps = d ? due_steps(*d, context.deadlines, e.at)
+                                   : std::vector<std::pair<EscalationStep, Instant>>();
+              draft.skip = steps.empty();
+              if (draft.skip) return Status::Ok();
               const auto& [step, scheduled] = steps.front();
               const ItemStandard& standard = *context.deadlines.standard;
               e.type = step_event_type(step.step);
@@ -679,15 +719,10 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
                       .dump();
               return Status::Ok();
             });
-        if (result.ok()) ++report.steps_fired;
+        if (result.ok() && *result) ++report.steps_fired;
       }
-      if (result.ok()) {
-        ++progress;
-      } else if (result.status().code() != Errc::deadline_not_open &&
-                 result.status().code() != Errc::publish_not_due &&
-                 result.status().code() != Errc::illegal_transition) {
-        return result.status();
-      }
+      if (!result.ok()) return result.status();
+      if (*result) ++progress;
     }
     if (progress == 0) break;
   }
@@ -695,6 +730,116 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
   if (!next.ok()) return next.status();
   report.next_timer = *next;
   return report;
+}
+
+Result<DeliveryReport> Engine::run_deliveries(ChannelRegistry& channels,
+                                              const DeliveryPolicy& policy,
+                                              std::optional<Instant> at) {
+  auto now = impl_->command_instant(at);
+  if (!now.ok()) return now.status();
+  auto due = impl_->store->due_deliveries(*now, policy.batch);
+  if (!due.ok()) return due.status();
+  DeliveryReport report;
+  std::random_device seed;
+  std::mt19937_64 rng(seed());
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  for (const Delivery& d : *due) {
+    Channel* channel = channels.find(d.unit_id, d.channel);
+    const DeliveryOutcome outcome =
+        channel ? channel->deliver(d)
+                : DeliveryOutcome::permanent("no adapter is configured for channel '" + d.channel +
+                                             "' in unit '" + d.unit_id + "'");
+    const double draw = jitter(rng);
+    auto recorded = impl_->append(
+        d.item_id, std::nullopt, "", "", at,
+        [&](const Item&, const EventContext&, Impl::Draft& draft) -> Status {
+          auto row = impl_->store->get_delivery(d.id);
+          if (!row.ok()) return row.status();
+          // Another worker recorded this attempt already.
+          draft.skip = !*row || (*row)->attempts != d.attempts || (*row)->state == "delivered" ||
+                       (*row)->state == "failed";
+          if (draft.skip) return Status::Ok();
+          Delivery updated = **row;
+          updated.attempts = d.attempts + 1;
+          updated.last_error = outcome.error;
+          Event& e = draft.event;
+          if (outcome.kind == DeliveryOutcome::Kind::delivered) {
+            updated.state = "delivered";
+            updated.delivered_at = e.at;
+            e.type = kDeliveryDelivered;
+          } else if (outcome.kind == DeliveryOutcome::Kind::retry &&
+                     updated.attempts < policy.max_attempts) {
+            updated.state = "retrying";
+            updated.next_attempt_at = next_attempt(e.at, updated.attempts, policy, draw);
+            e.type = kDeliveryRetrying;
+          } else {
+            updated.state = "failed";
+            e.type = kDeliveryFailed;
+          }
+          e.actor = "gongkai.outbox";
+          e.role = kSystemRole;
+          json payload = {{"delivery", d.id},
+                          {"channel", d.channel},
+                          {"kind", d.kind},
+                          {"attempt", updated.attempts}};
+          if (!outcome.error.empty()) payload["error"] = outcome.error;
+          if (updated.state == "retrying") {
+            payload["next_attempt_at"] = format_utc(updated.next_attempt_at);
+          }
+          e.payload = payload.dump();
+          draft.delivery_updates.push_back(std::move(updated));
+          return Status::Ok();
+        });
+    if (!recorded.ok()) return recorded.status();
+    if (!*recorded) continue;
+    if (outcome.kind == DeliveryOutcome::Kind::delivered) {
+      ++report.delivered;
+    } else if ((*recorded)->version > 0 && outcome.kind == DeliveryOutcome::Kind::retry &&
+               d.attempts + 1 < policy.max_attempts) {
+      ++report.retrying;
+    } else {
+      ++report.failed;
+    }
+  }
+  return report;
+}
+
+Result<std::vector<Delivery>> Engine::deliveries(const DeliveryQuery& query) {
+  return impl_->store->list_deliveries(query);
+}
+
+Result<Item> Engine::retry_deliveries(const std::string& item_id, const std::string& channel,
+                                      const std::string& actor, const std::string& role,
+                                      std::optional<Instant> at) {
+  if (Status s = check_text(actor, "actor", true); !s.ok()) return s;
+  return impl_->append_command(
+      item_id, std::nullopt, "", "", at,
+      [&](const Item&, const EventContext&, Impl::Draft& draft) -> Status {
+        DeliveryQuery query;
+        query.item_id = item_id;
+        query.channel = channel;
+        query.state = "failed";
+        auto failed = impl_->store->list_deliveries(query);
+        if (!failed.ok()) return failed.status();
+        if (failed->empty()) {
+          return Status(Errc::invalid_argument,
+                        "item " + item_id + " has no failed delivery" +
+                            (channel.empty() ? std::string() : " on channel " + channel));
+        }
+        json ids = json::array();
+        for (Delivery d : *failed) {
+          ids.push_back(d.id);
+          d.state = "pending";
+          d.attempts = 0;
+          d.next_attempt_at = draft.event.at;
+          draft.delivery_updates.push_back(std::move(d));
+        }
+        draft.event.type = kDeliveryRetryRequested;
+        draft.event.actor = actor;
+        draft.event.role = role;
+        draft.event.payload = json{{"deliveries", ids}}.dump();
+        return Status::Ok();
+      });
 }
 
 Result<std::optional<Instant>> Engine::next_timer() {

@@ -15,7 +15,7 @@ namespace {
 // 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
 constexpr int kApplicationId = 0x676B6169;
 // The schema this build writes; older files are migrated forward on open.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
 const char* const kMigrations[] = {
@@ -100,6 +100,26 @@ CREATE TABLE timers (
 ) WITHOUT ROWID;
 CREATE INDEX timers_by_fire_at ON timers (fire_at);
 )sql",
+    // 2 -> 3: the transactional outbox of channel deliveries.
+    R"sql(
+CREATE TABLE deliveries (
+  id              TEXT PRIMARY KEY,
+  item_id         TEXT    NOT NULL,
+  item_version    INTEGER NOT NULL,
+  unit_id         TEXT    NOT NULL,
+  channel         TEXT    NOT NULL,
+  kind            TEXT    NOT NULL,
+  document        TEXT    NOT NULL,
+  state           TEXT    NOT NULL,
+  attempts        INTEGER NOT NULL,
+  last_error      TEXT    NOT NULL,
+  created_at      TEXT    NOT NULL,
+  next_attempt_at TEXT    NOT NULL,
+  delivered_at    TEXT
+) WITHOUT ROWID;
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+CREATE INDEX deliveries_by_item ON deliveries (item_id, created_at);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -177,6 +197,28 @@ Event read_event(SQLite::Statement& q) {
   e.prev_hash = q.getColumn(13).getString();
   e.hash = q.getColumn(14).getString();
   return e;
+}
+
+constexpr const char* kDeliveryColumns =
+    "id, item_id, item_version, unit_id, channel, kind, document, state, attempts, last_error, "
+    "created_at, next_attempt_at, delivered_at";
+
+Delivery read_delivery(SQLite::Statement& q) {
+  Delivery d;
+  d.id = q.getColumn(0).getString();
+  d.item_id = q.getColumn(1).getString();
+  d.item_version = q.getColumn(2).getInt64();
+  d.unit_id = q.getColumn(3).getString();
+  d.channel = q.getColumn(4).getString();
+  d.kind = q.getColumn(5).getString();
+  d.document = q.getColumn(6).getString();
+  d.state = q.getColumn(7).getString();
+  d.attempts = q.getColumn(8).getInt();
+  d.last_error = q.getColumn(9).getString();
+  d.created_at = read_instant(q.getColumn(10));
+  d.next_attempt_at = read_instant(q.getColumn(11));
+  if (!q.getColumn(12).isNull()) d.delivered_at = read_instant(q.getColumn(12));
+  return d;
 }
 
 constexpr const char* kItemColumns =
@@ -522,6 +564,56 @@ class SqliteStore final : public Store {
     }
   }
 
+  Result<std::vector<Delivery>> due_deliveries(Instant now, std::int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(*db_, std::string("SELECT ") + kDeliveryColumns +
+                                    " FROM deliveries WHERE state IN ('pending', 'retrying') AND "
+                                    "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+      q.bind(1, format_utc(now));
+      q.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
+      std::vector<Delivery> rows;
+      while (q.executeStep()) rows.push_back(read_delivery(q));
+      return rows;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the outbox");
+    }
+  }
+
+  Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      std::string sql = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE 1";
+      if (!query.item_id.empty()) sql += " AND item_id = :item";
+      if (!query.channel.empty()) sql += " AND channel = :channel";
+      if (!query.state.empty()) sql += " AND state = :state";
+      sql += " ORDER BY created_at, id LIMIT :limit";
+      SQLite::Statement q(*db_, sql);
+      if (!query.item_id.empty()) q.bind(":item", query.item_id);
+      if (!query.channel.empty()) q.bind(":channel", query.channel);
+      if (!query.state.empty()) q.bind(":state", query.state);
+      q.bind(":limit", static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
+      std::vector<Delivery> rows;
+      while (q.executeStep()) rows.push_back(read_delivery(q));
+      return rows;
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the outbox");
+    }
+  }
+
+  Result<std::optional<Delivery>> get_delivery(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      SQLite::Statement q(
+          *db_, std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?");
+      q.bind(1, id);
+      if (!q.executeStep()) return std::optional<Delivery>();
+      return std::optional<Delivery>(read_delivery(q));
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the outbox");
+    }
+  }
+
   Result<std::string> get_note(const std::string& key) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
@@ -680,6 +772,7 @@ class SqliteStore final : public Store {
     upsert.bind(11, p.state_json);
     upsert.exec();
     replace_schedule(item_id, request);
+    write_deliveries(item_id, request);
     if (!request.command_id.empty()) {
       SQLite::Statement q(*db_,
                           "INSERT INTO commands (command_id, item_id, item_version, fingerprint) "
@@ -693,6 +786,55 @@ class SqliteStore final : public Store {
     outcome.item_id = item_id;
     outcome.version = version;
     return outcome;
+  }
+
+  void write_deliveries(const std::string& item_id, const CommitRequest& request) {
+    if (!request.new_deliveries.empty()) {
+      SQLite::Statement insert(*db_, std::string("INSERT INTO deliveries (") + kDeliveryColumns +
+                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const Delivery& d : request.new_deliveries) {
+        insert.reset();
+        insert.bind(1, d.id);
+        insert.bind(2, item_id);
+        insert.bind(3, static_cast<int64_t>(d.item_version));
+        insert.bind(4, d.unit_id);
+        insert.bind(5, d.channel);
+        insert.bind(6, d.kind);
+        insert.bind(7, d.document);
+        insert.bind(8, d.state);
+        insert.bind(9, d.attempts);
+        insert.bind(10, d.last_error);
+        insert.bind(11, format_utc(d.created_at));
+        insert.bind(12, format_utc(d.next_attempt_at));
+        if (d.delivered_at) {
+          insert.bind(13, format_utc(*d.delivered_at));
+        } else {
+          insert.bind(13);
+        }
+        insert.exec();
+      }
+    }
+    if (!request.delivery_updates.empty()) {
+      SQLite::Statement update(*db_,
+                               "UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, "
+                               "next_attempt_at = ?, delivered_at = ? WHERE id = ?");
+      for (const Delivery& d : request.delivery_updates) {
+        update.reset();
+        update.bind(1, d.state);
+        update.bind(2, d.attempts);
+        update.bind(3, d.last_error);
+        update.bind(4, format_utc(d.next_attempt_at));
+        if (d.delivered_at) {
+          update.bind(5, format_utc(*d.delivered_at));
+        } else {
+          update.bind(5);
+        }
+        update.bind(6, d.id);
+        if (update.exec() != 1) {
+          throw RequestFailed{Status(Errc::internal, "no delivery '" + d.id + "' to update")};
+        }
+      }
+    }
   }
 
   void replace_schedule(const std::string& item_id, const CommitRequest& request) {

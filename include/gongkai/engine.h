@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gongkai/calendar.h"
+#include "gongkai/channel.h"
 #include "gongkai/clock.h"
 #include "gongkai/definitions.h"
 #include "gongkai/event.h"
@@ -104,6 +105,13 @@ struct DeadlineExplanation {
   std::string legal_basis;      // the standard's first legal basis
   Deadline computation;         // every day counted or skipped, with the calendar version
   std::vector<Event> controls;  // the pauses, resumptions, extensions and recomputations
+};
+
+// What one run of the delivery worker did.
+struct DeliveryReport {
+  std::int64_t delivered = 0;
+  std::int64_t retrying = 0;  // failed transiently; tried again later
+  std::int64_t failed = 0;    // failed for good (permanent error, or out of attempts)
 };
 
 // A load of calendars into a database.
@@ -223,6 +231,24 @@ class Engine {
   // Called after every commit with the earliest timer of the item committed, so a scheduler can
   // re-arm. The callback must be quick and must not call back into the engine.
   void set_timer_listener(std::function<void(Instant)> listener);
+
+  // Hands every due delivery of the outbox to its channel (at least once), and records each
+  // outcome as an event of the item (delivery_delivered, delivery_retrying, delivery_failed) in
+  // the same transaction as the outbox row. `at` as for run_due. Errors: simulation_only,
+  // storage errors.
+  Result<DeliveryReport> run_deliveries(ChannelRegistry& channels,
+                                        const DeliveryPolicy& policy = {},
+                                        std::optional<Instant> at = std::nullopt);
+
+  // Outbox rows matching `query`. Errors: storage errors.
+  Result<std::vector<Delivery>> deliveries(const DeliveryQuery& query);
+
+  // Puts an item's failed deliveries (of one channel, or all when `channel` is empty) back in the
+  // outbox, recording delivery_retry_requested. Errors: item_not_found, invalid_argument (nothing
+  // failed), storage errors.
+  Result<Item> retry_deliveries(const std::string& item_id, const std::string& channel,
+                                const std::string& actor, const std::string& role,
+                                std::optional<Instant> at = std::nullopt);
 
   // Deadlines breached, or pending past their due instant, at `at` (default now), by due instant.
   Result<std::vector<OverdueDeadline>> overdue(std::optional<Instant> at = std::nullopt);

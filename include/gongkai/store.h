@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gongkai/channel.h"
 #include "gongkai/event.h"
 #include "gongkai/lifecycle.h"
 #include "gongkai/status.h"
@@ -83,6 +84,9 @@ struct CommitRequest {
   // The item's timers and deadline rows after the events; they replace the stored ones.
   std::vector<TimerRecord> timers;
   std::vector<DeadlineRecord> deadlines;
+  // Deliveries to add to the outbox, and outbox rows to update (by id), in the same transaction.
+  std::vector<Delivery> new_deliveries;
+  std::vector<Delivery> delivery_updates;
 };
 
 // What a commit did.
@@ -100,6 +104,14 @@ struct DefinitionVersion {
   std::string digest;
   Instant loaded_at{};
   std::string canonical_json;
+};
+
+// Filter for list_deliveries. Empty fields match everything.
+struct DeliveryQuery {
+  std::string item_id;
+  std::string channel;
+  std::string state;  // "pending", "delivered", "retrying", "failed"
+  std::int64_t limit = 0;
 };
 
 // A stored version of the calendars: every calendar file as loaded.
@@ -193,6 +205,13 @@ class Store {
                                                                 std::int64_t limit) = 0;
   // Ids of the items with at least one open (pending, breached or paused) deadline.
   virtual Result<std::vector<std::string>> items_with_open_deadlines() = 0;
+  // Outbox rows that are pending or retrying with next_attempt_at <= now, oldest first.
+  virtual Result<std::vector<Delivery>> due_deliveries(Instant now, std::int64_t limit) = 0;
+  // Outbox rows matching `query`, by creation.
+  virtual Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) = 0;
+  // One outbox row; std::nullopt when there is none.
+  virtual Result<std::optional<Delivery>> get_delivery(const std::string& id) = 0;
+
   // A small key-value note kept beside the history (e.g. the calendar versions last in force).
   virtual Result<std::string> get_note(const std::string& key) = 0;
   virtual Status set_note(const std::string& key, const std::string& value) = 0;

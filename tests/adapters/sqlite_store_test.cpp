@@ -62,7 +62,7 @@ TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
   EXPECT_TRUE(fs::exists(path_));
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
   EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
 }
 
@@ -223,6 +223,32 @@ TEST_F(SqliteStoreTest, ReadOnlyOpenReadsButDoesNotWrite) {
   auto result = (*store)->commit({new_item()});
   EXPECT_EQ(result[0].status().code(), Errc::storage_read_only);
   EXPECT_EQ((*store)->chain_head()->seq, 1);
+}
+
+TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
+  open()->commit({new_item()});
+  {
+    // Take the file back to schema 1: the tables later versions added are gone.
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "DROP TABLE deliveries; DROP TABLE timers; DROP TABLE deadlines; "
+        "DROP TABLE calendar_sets; PRAGMA user_version = 1");
+  }
+  {
+    SqliteOptions ro;
+    ro.read_only = true;
+    auto reader = open_sqlite_store(path_, ro);  // an auditor reads it without migrating
+    ASSERT_TRUE(reader.ok()) << reader.status().to_string();
+    EXPECT_EQ((*reader)->history("gk-000001")->size(), 1u);
+    EXPECT_TRUE((*reader)->calendar_versions()->empty());
+  }
+  auto store = open_sqlite_store(path_, {});
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_TRUE((*store)->calendar_versions()->empty());
+  EXPECT_TRUE((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->empty());
+  EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
 }
 
 TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
