@@ -1,5 +1,6 @@
 #include "gongkai/engine.h"
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "engine/auditor.h"
+#include "engine/commit_queue.h"
 #include "engine/deadlines.h"
 #include "engine/deliveries.h"
 #include "engine/history_context.h"
@@ -98,9 +100,16 @@ std::string default_definitions_dir() {
 struct Engine::Impl {
   std::unique_ptr<Store> store;
   std::shared_ptr<const Clock> clock;
-  // Commands are evaluated and committed one at a time in this process; other processes are kept
-  // in order by the store's transactions and the expected-version check.
-  std::mutex command_mutex;
+  // Commands on one item are evaluated and committed one at a time (striped locks by item id);
+  // commands on different items run concurrently and share transactions through the commit
+  // queue. Other processes are kept in order by the store's transactions and the expected-version
+  // check.
+  std::array<std::mutex, 256> item_locks;
+  std::unique_ptr<CommitQueue> commits;
+
+  std::mutex& lock_for(const std::string& item_id) {
+    return item_locks[std::hash<std::string>{}(item_id) % item_locks.size()];
+  }
   mutable std::shared_mutex versions_mutex;
   std::map<std::int64_t, std::shared_ptr<const DefinitionSet>> definitions;
   std::map<std::int64_t, std::shared_ptr<const CalendarSet>> calendars;
@@ -239,8 +248,7 @@ struct Engine::Impl {
       commit.new_deliveries =
           deliveries_for(*after, *context.deadlines.standard, defs.get(), *kind, event.at);
     }
-    auto outcomes = store->commit({commit});
-    auto& outcome = outcomes.front();
+    auto outcome = commits->commit(commit);
     if (!outcome.ok()) return outcome.status();
     if (outcome->repeated) {
       CommandRecord earlier{outcome->item_id, outcome->version, outcome->command_fingerprint};
@@ -273,7 +281,7 @@ struct Engine::Impl {
                                      const Builder& build) {
     auto requested_at = command_instant(explicit_at);
     if (!requested_at.ok()) return requested_at.status();
-    std::lock_guard<std::mutex> lock(command_mutex);
+    std::lock_guard<std::mutex> lock(lock_for(item_id));
     if (!command_id.empty()) {
       auto earlier = store->find_command(command_id);
       if (!earlier.ok()) return earlier.status();
@@ -410,6 +418,7 @@ Result<std::unique_ptr<Engine>> Engine::with_store(std::unique_ptr<Store> store,
                                                    std::shared_ptr<const Clock> clock) {
   auto impl = std::make_unique<Impl>();
   impl->store = std::move(store);
+  impl->commits = std::make_unique<CommitQueue>(*impl->store);
   impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
   if (Status s = impl->load_stored_versions(); !s.ok()) return s;
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -567,7 +576,6 @@ Result<Item> Engine::create_item(const CreateItemRequest& request) {
   const std::string fingerprint =
       json{{"create", payload}, {"actor", request.actor}, {"role", request.role}}.dump();
 
-  std::lock_guard<std::mutex> lock(impl_->command_mutex);
   if (!request.command_id.empty()) {
     auto earlier = impl_->store->find_command(request.command_id);
     if (!earlier.ok()) return earlier.status();

@@ -1,0 +1,367 @@
+// gongkai-bench: the engine measured against the physical limit of this machine, in one run.
+//
+//   build/bin/gongkai-bench [--dir DIR] [--seconds S] [--open-items N]
+//
+// 1. durable commands/s through the engine at 1, 8 and 64 concurrent callers (synchronous=FULL),
+//    beside raw SQLite inserts of rows of the same size with the same pragmas (one transaction per
+//    row, and 64 rows per transaction), and their ratios;
+// 2. the state machine per event vs a hand-written switch;
+// 3. `audit verify` events/s; replay of one item;
+// 4. start-up with N open items with deadlines: time to have the timers armed, peak RSS, and how
+//    late a due timer is recorded (measured in a fresh child process).
+// Results are printed as a table; docs/performance.md explains the method and records a run.
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/lifecycle.h"
+#include "gongkai/engine.h"
+#include "gongkai/scheduler.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono;
+using namespace gongkai;
+
+namespace {
+
+struct Options {
+  std::string dir = "var/bench";
+  double seconds = 3.0;
+  std::int64_t open_items = 1000000;
+  std::string probe_db;  // internal: the start-up probe runs in a child
+};
+
+double now_s() {
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+long rss_kb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
+  }
+  return 0;
+}
+
+void fresh(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+}
+
+std::unique_ptr<Engine> make_engine(const std::string& path) {
+  fresh(path);
+  auto engine = Engine::init(path, default_definitions_dir(), /*simulation=*/false);
+  if (!engine.ok()) {
+    std::cerr << engine.status().to_string() << "\n";
+    std::exit(1);
+  }
+  return std::move(*engine);
+}
+
+// An item in `review`: submit and reject alternate on it without its state growing.
+std::string item_in_review(Engine& engine, int n) {
+  auto defs = engine.definitions();
+  const Unit& unit = defs->units[static_cast<std::size_t>(n) % defs->units.size()];
+  const ItemStandard* standard = nullptr;
+  for (const ItemStandard* s : defs->standards_for_unit(unit)) {
+    if (!s->interpretation_required) standard = s;
+  }
+  CreateItemRequest c;
+  c.standard_id = standard->id;
+  c.unit_id = unit.id;
+  c.title = "bench " + std::to_string(n);
+  c.actor = "drafter";
+  auto item = engine.create_item(c);
+  FireRequest f;
+  f.item_id = item->id;
+  f.event = EventType::submit;
+  f.actor = "drafter";
+  engine.fire(f);
+  return item->id;
+}
+
+// Durable commands/s with `callers` threads, each rejecting and resubmitting its own item (a
+// state of constant size, a review deadline opened and closed by every pair).
+double engine_rate(const std::string& dir, int callers, double seconds, std::int64_t* events) {
+  auto engine = make_engine(dir + "/engine-" + std::to_string(callers) + ".db");
+  std::vector<std::string> items;
+  for (int i = 0; i < callers; ++i) items.push_back(item_in_review(*engine, i));
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> done{0};
+  std::vector<std::thread> threads;
+  const double start = now_s();
+  for (int i = 0; i < callers; ++i) {
+    threads.emplace_back([&, i] {
+      FireRequest reject;
+      reject.item_id = items[static_cast<std::size_t>(i)];
+      reject.event = EventType::reject;
+      reject.actor = "reviewer";
+      reject.reason = "退回修改：" + std::string(200, 'x');
+      FireRequest submit = reject;
+      submit.event = EventType::submit;
+      submit.actor = "drafter";
+      submit.reason.clear();
+      for (bool in_review = true; !stop.load(std::memory_order_relaxed); in_review = !in_review) {
+        if (engine->fire(in_review ? reject : submit).ok()) {
+          done.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double elapsed = now_s() - start;
+  if (events) *events = done.load();
+  return static_cast<double>(done.load()) / elapsed;
+}
+
+std::string sha256(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+// Raw SQLite: 300-byte rows with a SHA-256 each, WAL, synchronous=FULL, `per_tx` rows a commit.
+double raw_rate(const std::string& dir, int per_tx, double seconds) {
+  const std::string path = dir + "/raw-" + std::to_string(per_tx) + ".db";
+  fresh(path);
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("CREATE TABLE events (seq INTEGER PRIMARY KEY, item_id TEXT, payload TEXT, hash TEXT)");
+  SQLite::Statement insert(db, "INSERT INTO events (item_id, payload, hash) VALUES (?, ?, ?)");
+  const std::string payload(300, 'x');
+  std::int64_t rows = 0;
+  const double start = now_s();
+  while (now_s() - start < seconds) {
+    SQLite::Transaction tx(db);
+    for (int i = 0; i < per_tx; ++i) {
+      insert.reset();
+      insert.bind(1, "gk-000001");
+      insert.bind(2, payload);
+      insert.bind(3, sha256(payload + std::to_string(rows)));
+      insert.exec();
+      ++rows;
+    }
+    tx.commit();
+  }
+  return static_cast<double>(rows) / (now_s() - start);
+}
+
+int switch_next(int stage, int event) {
+  switch (stage * 16 + event) {
+    case 0 * 16 + 1:
+      return 1;
+    case 1 * 16 + 2:
+      return 2;
+    case 1 * 16 + 3:
+      return 0;
+    case 2 * 16 + 4:
+      return 3;
+    case 3 * 16 + 5:
+      return 4;
+    case 4 * 16 + 6:
+      return 4;
+    case 4 * 16 + 7:
+      return 4;
+    case 4 * 16 + 8:
+      return 5;
+    default:
+      return -1;
+  }
+}
+
+void state_machine(double* msm_ns, double* switch_ns) {
+  Item item;
+  item.submitted_by = "drafter";
+  item.concerns.push_back(Concern{});
+  ItemStandard standard;
+  TransitionInput in;
+  in.item = &item;
+  in.standard = &standard;
+  in.actor = "reviewer";
+  in.text = "t";
+  in.concern = 1;
+  const EventType cycle[] = {EventType::raise_concern, EventType::respond};
+  constexpr int kN = 2000000;
+  Lifecycle machine;
+  machine.place_in(Stage::response);
+  double start = now_s();
+  int accepted = 0;
+  for (int i = 0; i < kN; ++i) {
+    in.event = cycle[i & 1];
+    accepted += machine.fire(in).ok();
+  }
+  *msm_ns = (now_s() - start) * 1e9 / kN;
+  volatile int stage = 4;
+  start = now_s();
+  int sum = 0;
+  for (int i = 0; i < kN; ++i) sum += switch_next(stage, 6 + (i & 1));
+  *switch_ns = (now_s() - start) * 1e9 / kN;
+  if (accepted + sum == -1) std::cout << "";
+}
+
+int probe_startup(const std::string& db) {
+  const double start = now_s();
+  auto engine = Engine::open(db);
+  if (!engine.ok()) {
+    std::cerr << engine.status().to_string() << "\n";
+    return 1;
+  }
+  auto report = (*engine)->run_due();
+  auto next = (*engine)->next_timer();
+  const double ready = now_s() - start;
+  // A release scheduled 1.5 s ahead, fired by the scheduler: how late is it recorded?
+  Scheduler scheduler(**engine, milliseconds(1000));
+  scheduler.start();
+  auto defs = (*engine)->definitions();
+  const Unit& unit = defs->units.front();
+  CreateItemRequest c;
+  c.standard_id = defs->standards_for_unit(unit).front()->id;
+  c.unit_id = unit.id;
+  c.title = "probe";
+  c.actor = "drafter";
+  auto item = (*engine)->create_item(c);
+  FireRequest f;
+  f.item_id = item->id;
+  f.event = EventType::submit;
+  f.actor = "drafter";
+  (*engine)->fire(f);
+  f.event = EventType::approve;
+  f.actor = "reviewer";
+  const Instant due = system_now() + milliseconds(1500);
+  f.publish_at = due;
+  (*engine)->fire(f);
+  double late_ms = -1;
+  for (int i = 0; i < 100 && late_ms < 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    auto now = (*engine)->get_item(item->id);
+    if (now.ok() && now->published_at)
+      late_ms = static_cast<double>((*now->published_at - due).count());
+  }
+  scheduler.stop();
+  std::cout << "ready_s=" << ready << " rss_kb=" << rss_kb("VmHWM:") << " late_ms=" << late_ms
+            << " fired=" << (report.ok() ? report->steps_fired : -1)
+            << " next=" << (next.ok() && *next ? format_local(**next) : "none") << "\n";
+  return 0;
+}
+
+// N items with an open publication deadline, created through the engine (group commit).
+double fill(const std::string& path, std::int64_t n) {
+  auto engine = make_engine(path);
+  auto defs = engine->definitions();
+  std::atomic<std::int64_t> next{0};
+  std::vector<std::thread> threads;
+  const double start = now_s();
+  for (int t = 0; t < 64; ++t) {
+    threads.emplace_back([&] {
+      for (std::int64_t i = next++; i < n; i = next++) {
+        const Unit& unit = defs->units[static_cast<std::size_t>(i) % defs->units.size()];
+        CreateItemRequest c;
+        c.standard_id = defs->standards_for_unit(unit).front()->id;
+        c.unit_id = unit.id;
+        c.title = "item " + std::to_string(i);
+        c.actor = "drafter";
+        if (!engine->create_item(c).ok()) std::abort();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return static_cast<double>(n) / (now_s() - start);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (a == "--dir")
+      o.dir = value();
+    else if (a == "--seconds")
+      o.seconds = std::stod(value());
+    else if (a == "--open-items")
+      o.open_items = std::stoll(value());
+    else if (a == "--probe-startup")
+      o.probe_db = value();
+    else {
+      std::cerr << "usage: gongkai-bench [--dir DIR] [--seconds S] [--open-items N]\n";
+      return 2;
+    }
+  }
+  if (!o.probe_db.empty()) return probe_startup(o.probe_db);
+  fs::create_directories(o.dir);
+  std::printf("gongkai-bench — %u cores, WAL, synchronous=FULL, %.1f s per measurement\n\n",
+              std::thread::hardware_concurrency(), o.seconds);
+
+  const double raw1 = raw_rate(o.dir, 1, o.seconds);
+  const double raw64 = raw_rate(o.dir, 64, o.seconds);
+  std::printf("%-46s %12.0f /s\n", "raw SQLite, 1 row per transaction", raw1);
+  std::printf("%-46s %12.0f /s\n", "raw SQLite, 64 rows per transaction", raw64);
+  std::int64_t events = 0;
+  double rate1 = 0;
+  for (int callers : {1, 8, 64}) {
+    const double rate = engine_rate(o.dir, callers, o.seconds, &events);
+    if (callers == 1) rate1 = rate;
+    std::printf("%-46s %12.0f /s   %5.1f%% of raw 1/tx, %5.1f%% of raw 64/tx\n",
+                ("engine, durable commands, " + std::to_string(callers) + " callers").c_str(), rate,
+                100 * rate / raw1, 100 * rate / raw64);
+  }
+  (void)rate1;
+
+  double msm = 0, sw = 0;
+  state_machine(&msm, &sw);
+  std::printf("%-46s %12.1f ns   (switch: %.1f ns)\n", "state machine per event (MSM)", msm, sw);
+
+  {
+    auto engine = Engine::open(o.dir + "/engine-64.db");
+    double start = now_s();
+    auto report = (*engine)->verify();
+    const double elapsed = now_s() - start;
+    std::printf("%-46s %12.0f events/s (%lld events, %.2f s)\n", "audit verify",
+                static_cast<double>(report->events) / elapsed,
+                static_cast<long long>(report->events), elapsed);
+    auto items = (*engine)->list_items({});
+    start = now_s();
+    auto replayed = (*engine)->replay(items->front().id, system_now());
+    std::printf("%-46s %12.3f ms (%lld events)\n", "replay of one item", (now_s() - start) * 1e3,
+                static_cast<long long>(replayed->events_applied));
+  }
+
+  const std::string big = o.dir + "/open-items.db";
+  const double fill_rate = fill(big, o.open_items);
+  std::printf("%-46s %12.0f /s (%lld items)\n", "creating items with deadlines, 64 callers",
+              fill_rate, static_cast<long long>(o.open_items));
+  std::fflush(stdout);
+  const std::string probe = std::string(argv[0]) + " --probe-startup " + big;
+  FILE* pipe = popen(probe.c_str(), "r");
+  char line[512] = {0};
+  if (pipe && std::fgets(line, sizeof line, pipe)) {
+    std::printf("%-46s %s",
+                ("start-up with " + std::to_string(o.open_items) + " open items").c_str(), line);
+  }
+  if (pipe) pclose(pipe);
+  std::printf("%-46s %12.0f bytes per item\n", "database size",
+              static_cast<double>(fs::file_size(big)) / static_cast<double>(o.open_items));
+  return 0;
+}
