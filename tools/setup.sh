@@ -36,7 +36,13 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build_dir"
 
 case "$mode" in
-  run)  "$build_dir/bin/gongkai" demo ;;
+  run)
+    # The demo first (a simulation database, var/demo.db), then the service on the embedded
+    # default (var/gongkai.db, created on the shipped definitions at the first start).
+    "$build_dir/bin/gongkai" demo
+    listen=${GONGKAI_LISTEN:-127.0.0.1:8080}
+    echo "setup: starting the HTTP API on http://$listen (docs/http_api.md); Ctrl-C stops it"
+    exec "$build_dir/bin/gongkai" serve --listen "$listen" --db var/gongkai.db ;;
   test) ctest --test-dir "$build_dir" --output-on-failure -j2 ;;
   build) ;;
 esac

@@ -7,6 +7,7 @@
 #include "adapters/http/http_server.h"
 #include "adapters/http/json_log.h"
 #include "adapters/http/metrics.h"
+#include "gongkai/scheduler.h"
 #include "gongkai/users.h"
 #include "tools/cli/cli.h"
 
@@ -40,6 +41,16 @@ Status parse_listen(const std::string& text, std::string& host, unsigned short& 
   }
   port = static_cast<unsigned short>(std::stoi(digits));
   return Status::Ok();
+}
+
+// This program as the user would type it: relative to the current folder when inside it.
+std::string self_path() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "gongkai";
+  const auto relative = exe.lexically_relative(std::filesystem::current_path(ec));
+  if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
+  return exe.string();
 }
 
 int run_serve(const Globals& globals, const ServeOptions& o) {
@@ -97,13 +108,27 @@ int run_serve(const Globals& globals, const ServeOptions& o) {
             << "  API     " << url << "/openapi.json (docs/http_api.md); public pages under " << url
             << "/public/v1/\n";
   if (*user_count == 0) {
+    const std::string cli = self_path();
     std::cout << "  no users yet — add one, issue a token (printed once) and call the API:\n"
-              << "    gongkai --db " << globals.db << " user add admin --role admin\n"
-              << "    TOKEN=$(gongkai --db " << globals.db << " token issue admin)\n"
+              << "    " << cli << " --db " << globals.db << " user add admin --role admin\n"
+              << "    TOKEN=$(" << cli << " --db " << globals.db << " token issue admin)\n"
               << "    curl -H \"Authorization: Bearer $TOKEN\" " << url << "/v1/items\n";
   }
+  // Durable timers: scheduled publications and deadline escalation, fired at their instants and
+  // once after downtime (docs/legal_time.md). Stopped before the engine goes away.
+  Scheduler scheduler(*engine, std::chrono::seconds(1), [&log](const Status& s) {
+    log.error(nlohmann::json{{"msg", "timer run failed"}, {"error", s.to_string()}});
+  });
+  scheduler.start();
+  std::cout << "  timers  armed (next: "
+            << [&] {
+                 auto next = engine->next_timer();
+                 return next.ok() && *next ? format_local(**next) : std::string("none");
+               }()
+            << ")\n";
   std::cout << "  stop with Ctrl-C or SIGTERM (requests in progress finish first)" << std::endl;
   server.run();
+  scheduler.stop();
   return 0;
 }
 
