@@ -9,17 +9,14 @@ using nlohmann::json;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 
-// Which event's instant starts a deadline of a given trigger.
+// The triggers that are gongkai's own lifecycle events, and the event each names. Every other
+// trigger of a standard ("formed", "approved", "decided", "signed", "evaluation_report_received",
+// ...) is an outside fact that forms the information: its deadline runs from the item's
+// formed_at and opens when the item is created.
 const char* trigger_of(EventType type) {
   switch (type) {
-    case EventType::created:
-      return "formed";
     case EventType::submit:
       return "submitted";
-    case EventType::approve:
-      return "approved";
-    case EventType::reject:
-      return "rejected";
     case EventType::publish:
       return "published";
     case EventType::interpret:
@@ -28,14 +25,16 @@ const char* trigger_of(EventType type) {
       return "raised";
     case EventType::respond:
       return "responded";
-    case EventType::close:
-      return "closed";
-    case EventType::withdraw:
-      return "withdrawn";
     case EventType::correct:
       return "corrected";
+    default:
+      return "";
   }
-  return "";
+}
+
+bool is_lifecycle_trigger(const std::string& trigger) {
+  return trigger == "submitted" || trigger == "published" || trigger == "interpreted" ||
+         trigger == "raised" || trigger == "responded" || trigger == "corrected";
 }
 
 // Whether `type` is the act that fulfils a deadline of `kind`.
@@ -284,7 +283,9 @@ Status update_deadlines_after(Item& item, EventType type, const Event& event, in
   const std::string trigger = trigger_of(type);
   if (context.standard) {
     for (const DeadlineRule& rule : context.standard->deadlines) {
-      if (rule.trigger != trigger) continue;
+      const bool opens = type == EventType::created ? !is_lifecycle_trigger(rule.trigger)
+                                                    : rule.trigger == trigger;
+      if (!opens) continue;
       ItemDeadline d;
       d.kind = rule.kind;
       d.trigger = rule.trigger;
