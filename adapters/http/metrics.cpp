@@ -50,6 +50,11 @@ void Metrics::count_command(const std::string& event) {
   ++commands_[event];
 }
 
+void Metrics::add_collector(std::function<std::string()> collector) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  collectors_.push_back(std::move(collector));
+}
+
 void Metrics::count_dropped(const std::string& reason) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++dropped_[reason];
@@ -102,6 +107,7 @@ std::string Metrics::render() const {
       << "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n"
       << "# TYPE process_start_time_seconds gauge\n"
       << "process_start_time_seconds " << number(start_time_) << "\n";
+  for (const auto& collect : collectors_) out << collect();
   return out.str();
 }
 

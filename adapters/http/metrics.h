@@ -7,10 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace gongkai::http {
 
@@ -33,6 +35,10 @@ class Metrics {
   std::int64_t in_flight() const { return in_flight_.load(); }
   std::int64_t connections_open() const { return connections_open_.load(); }
 
+  // Adds text (complete metric families in the Prometheus format) produced at each render, e.g.
+  // the timers' counters. Call before serving.
+  void add_collector(std::function<std::string()> collector);
+
   // Everything in the Prometheus text format.
   std::string render() const;
 
@@ -49,6 +55,7 @@ class Metrics {
   std::map<std::string, Histogram> durations_;
   std::map<std::string, std::uint64_t> commands_;
   std::map<std::string, std::uint64_t> dropped_;
+  std::vector<std::function<std::string()>> collectors_;
   std::atomic<std::int64_t> connections_open_{0};
   std::atomic<std::int64_t> in_flight_{0};
   double start_time_;

@@ -131,7 +131,7 @@ TEST_F(HttpApi, FullLifecycleThroughTheApi) {
 
   const HttpAnswer history = client_->get("/v1/items/" + id + "/history", token(kAuditor));
   ASSERT_EQ(history.status, 200) << history;
-  const json events = history.json()["events"];
+  const json events = lifecycle_events(history.json()["events"]);
   ASSERT_EQ(events.size(), 8u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"created", kDrafter},   {"submit", kDrafter},        {"approve", kReviewer},
@@ -231,11 +231,18 @@ TEST_F(HttpApi, IdempotencyKeyReturnsTheFirstAnswer) {
   ASSERT_EQ(s1.status, 200) << s1;
   ASSERT_EQ(s2.status, 200) << s2;
   EXPECT_EQ(s1.body, s2.body);
-  // One created and one submit event: the retries appended nothing.
+  // One created and one submit event: the retries appended nothing. (The timers may add deadline
+  // events of their own: formed_at is long past.)
   const json events =
       client_->get("/v1/items/" + id + "/history", token(kDrafter)).json()["events"];
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1]["command_id"], "submit-7f3a");
+  std::vector<std::string> commands;
+  for (const auto& e : events) {
+    if (!e["command_id"].get<std::string>().empty()) commands.push_back(e["type"]);
+  }
+  EXPECT_EQ(commands, (std::vector<std::string>{"created", "submit"})) << events.dump();
+  int submits = 0;
+  for (const auto& e : events) submits += e["type"] == "submit";
+  EXPECT_EQ(submits, 1);
 
   // The same key for another command: 422.
   const HttpAnswer reused =
@@ -291,8 +298,8 @@ TEST_F(HttpApi, ConfidentialityScanRefusesApprovalWithPositionsUntilOverridden) 
   ASSERT_EQ(approved.status, 200) << approved;
   EXPECT_EQ(approved.json()["stage"], "release");
   EXPECT_EQ(approved.json()["confidentiality_override"], "申请人同意公开其联系方式");
-  const json events =
-      client_->get("/v1/items/" + id + "/history", token(kReviewer)).json()["events"];
+  const json events = lifecycle_events(
+      client_->get("/v1/items/" + id + "/history", token(kReviewer)).json()["events"]);
   EXPECT_EQ(events.back()["reason"], "申请人同意公开其联系方式");
   EXPECT_EQ(events.back()["payload"]["confidentiality_findings"], 2);
 }

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <ostream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "gongkai/engine.h"
@@ -219,6 +220,17 @@ std::string RawConnection::read_until_closed(std::chrono::milliseconds timeout, 
     }
     data.append(buffer, static_cast<std::size_t>(n));
   }
+}
+
+nlohmann::json lifecycle_events(const nlohmann::json& events) {
+  static const std::set<std::string> kLifecycle = {
+      "created",       "submit",  "approve", "reject",   "publish", "interpret",
+      "raise_concern", "respond", "close",   "withdraw", "correct"};
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : events) {
+    if (kLifecycle.count(e.value("type", ""))) out.push_back(e);
+  }
+  return out;
 }
 
 // --- processes ---------------------------------------------------------------------------------

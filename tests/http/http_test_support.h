@@ -102,6 +102,10 @@ class ServeProcess {
   std::string out_path_, err_path_;
 };
 
+// The lifecycle events of a history (`events` of GET /v1/items/{id}/history), without the events
+// the timers and channels record beside them (deadline steps, deliveries).
+nlohmann::json lifecycle_events(const nlohmann::json& events);
+
 // A CLI run: exit code and output.
 struct CliRun {
   int exit_code = -1;

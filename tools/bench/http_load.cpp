@@ -1,6 +1,6 @@
 // gongkai_http_load — a load generator for the HTTP API: N keep-alive connections, each driving its
 // own item around a loop of durable transitions, measuring transitions per second and latency
-// percentiles. Method and figures: docs/performance.md; driver script:
+// percentiles. Method and figures: docs/http_api.md (Performance); driver script:
 // tools/bench/run_http_bench.sh.
 //
 //   gongkai_http_load --port 8080 --token-a A --token-b B --clients 1,16,64 --seconds 10

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the HTTP load benchmark (docs/performance.md): a fresh database on the test definitions,
+# Runs the HTTP load benchmark (docs/http_api.md, Performance): a fresh database on the test definitions,
 # two admin users with tokens, `gongkai serve` on a free port, then gongkai_http_load at 1, 16 and
 # 64 concurrent keep-alive clients.
 #   tools/bench/run_http_bench.sh [BUILD_DIR] [extra serve options, e.g. --workers 0]

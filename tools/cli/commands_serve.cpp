@@ -119,16 +119,25 @@ int run_serve(const Globals& globals, const ServeOptions& o) {
   Scheduler scheduler(*engine, std::chrono::seconds(1), [&log](const Status& s) {
     log.error(nlohmann::json{{"msg", "timer run failed"}, {"error", s.to_string()}});
   });
+  metrics.add_collector([&scheduler] {
+    return "# HELP gongkai_timer_steps_fired_total Deadline steps recorded by the timers.\n"
+           "# TYPE gongkai_timer_steps_fired_total counter\n"
+           "gongkai_timer_steps_fired_total " +
+           std::to_string(scheduler.steps_fired()) +
+           "\n# HELP gongkai_timer_publications_total Scheduled publications fired by the "
+           "timers.\n# TYPE gongkai_timer_publications_total counter\n"
+           "gongkai_timer_publications_total " +
+           std::to_string(scheduler.published()) + "\n";
+  });
   scheduler.start();
-  std::cout << "  timers  armed (next: "
-            << [&] {
-                 auto next = engine->next_timer();
-                 return next.ok() && *next ? format_local(**next) : std::string("none");
-               }()
-            << ")\n";
+  std::cout << "  timers  armed (next: " << [&] {
+    auto next = engine->next_timer();
+    return next.ok() && *next ? format_local(**next) : std::string("none");
+  }() << ")\n";
   std::cout << "  stop with Ctrl-C or SIGTERM (requests in progress finish first)" << std::endl;
   server.run();
   scheduler.stop();
+  log.info({{"msg", "timers stopped"}});
   return 0;
 }
 
