@@ -418,6 +418,27 @@ HttpResponse Api::handle(const HttpRequest& request) {
   return response;
 }
 
+// The number of item units remembered; the cache starts afresh when it is full.
+constexpr std::size_t kUnitCacheSize = 100000;
+
+Result<std::string> Api::unit_of(const std::string& item_id) {
+  {
+    std::lock_guard<std::mutex> lock(units_mutex_);
+    auto it = units_.find(item_id);
+    if (it != units_.end()) return it->second;
+  }
+  auto item = engine_.get_item(item_id);
+  if (!item.ok()) return item.status();
+  remember_unit(item_id, item->unit_id);
+  return item->unit_id;
+}
+
+void Api::remember_unit(const std::string& item_id, const std::string& unit_id) {
+  std::lock_guard<std::mutex> lock(units_mutex_);
+  if (units_.size() >= kUnitCacheSize) units_.clear();
+  units_.emplace(item_id, unit_id);
+}
+
 // --- operations --------------------------------------------------------------------------------
 
 HttpResponse Api::healthz(Call&) {
@@ -492,6 +513,7 @@ HttpResponse Api::create_item(Call& call) {
   auto item = engine_.create_item(request);
   if (!item.ok()) return error_response(item.status());
   metrics_.count_command("created");
+  remember_unit(item->id, item->unit_id);
   HttpResponse r = item_response(201, *item);
   r.headers.emplace_back("Location", "/v1/items/" + percent_encode(item->id));
   return r;
@@ -550,9 +572,9 @@ HttpResponse Api::fire_event(Call& call) {
   request.command_id = *key;
 
   // The unit decides who may act; an item the user cannot see does not exist for them.
-  auto before = engine_.get_item(id);
-  if (!before.ok()) return error_response(before.status());
-  const access::Decision d = access::decide(*call.user, *event, before->unit_id, role);
+  auto unit = unit_of(id);
+  if (!unit.ok()) return error_response(unit.status());
+  const access::Decision d = access::decide(*call.user, *event, *unit, role);
   if (d.verdict == access::Verdict::not_visible) {
     return error_response(Status(Errc::item_not_found, "no item '" + id + "'"));
   }

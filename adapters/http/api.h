@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -86,6 +88,10 @@ class Api {
   HttpResponse public_unit_items(Call& call);
   HttpResponse public_item(Call& call);
 
+  // The unit of an item, from a bounded cache (an item never changes unit), else the engine.
+  Result<std::string> unit_of(const std::string& item_id);
+  void remember_unit(const std::string& item_id, const std::string& unit_id);
+
   Engine& engine_;
   UserStore& users_;
   Metrics& metrics_;
@@ -93,6 +99,8 @@ class Api {
   ApiOptions options_;
   Router router_;
   std::atomic<bool> ready_{false};
+  std::mutex units_mutex_;
+  std::unordered_map<std::string, std::string> units_;  // item id -> unit id
 };
 
 }  // namespace gongkai::http

@@ -318,6 +318,8 @@ class SqliteUserStore final : public UserStore {
       return read_user(name);
     } catch (const std::exception& e) {
       auth_.reset();
+      user_q_.reset();
+      units_q_.reset();
       return from_exception(e, "cannot check a token");
     }
   }
@@ -362,16 +364,36 @@ class SqliteUserStore final : public UserStore {
     }
   }
 
-  // Requires mutex_.
+  // Requires mutex_. Its statements are prepared once (every request reads a user).
   std::optional<User> read_user(const std::string& name) {
-    SQLite::Statement q(*db_, "SELECT name, roles, created_at FROM users WHERE name = ?");
+    if (!user_q_) {
+      user_q_ = std::make_unique<SQLite::Statement>(
+          *db_, "SELECT name, roles, created_at FROM users WHERE name = ?");
+      units_q_ = std::make_unique<SQLite::Statement>(
+          *db_, "SELECT unit_id FROM user_units WHERE user = ? ORDER BY unit_id");
+    }
+    // Statements are left reset, so no read transaction stays open between requests.
+    struct Reset {
+      SQLite::Statement& q;
+      ~Reset() {
+        try {
+          q.reset();
+        } catch (...) {
+        }
+      }
+    };
+    SQLite::Statement& q = *user_q_;
+    Reset reset_q{q};
+    q.reset();
     q.bind(1, name);
     if (!q.executeStep()) return std::nullopt;
     User user;
     user.name = q.getColumn(0).getString();
     user.roles = split_roles(q.getColumn(1).getString());
     user.created_at = read_instant(q.getColumn(2));
-    SQLite::Statement units(*db_, "SELECT unit_id FROM user_units WHERE user = ? ORDER BY unit_id");
+    SQLite::Statement& units = *units_q_;
+    Reset reset_units{units};
+    units.reset();
     units.bind(1, name);
     while (units.executeStep()) user.units.push_back(units.getColumn(0).getString());
     return user;
@@ -379,7 +401,8 @@ class SqliteUserStore final : public UserStore {
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
-  std::unique_ptr<SQLite::Statement> auth_;  // authenticate's prepared statement
+  std::unique_ptr<SQLite::Statement> auth_;              // authenticate's prepared statement
+  std::unique_ptr<SQLite::Statement> user_q_, units_q_;  // read_user's
   bool has_tables_;
 };
 
