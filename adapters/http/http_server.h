@@ -21,9 +21,12 @@ class Metrics;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  unsigned short port = 8080;           // 0 = any free port (see listen())
-  int io_threads = 2;                   // threads running the io_context
-  int workers = 4;                      // threads running handlers; 0 = on the I/O threads
+  unsigned short port = 8080;  // 0 = any free port (see listen())
+  int io_threads = 2;          // threads running the io_context
+  // Threads running handlers (0 = on the I/O threads). Engine calls block until their commit is
+  // durable; the engine shares one commit among the commands in flight, so the pool bounds both
+  // the concurrency and the size of those group commits.
+  int workers = 64;
   std::size_t body_limit = 1 << 20;     // bytes; larger bodies get 413
   std::size_t header_limit = 16 << 10;  // bytes; larger headers get 431
   // A request's headers and body must arrive within this time of the previous answer (or of the

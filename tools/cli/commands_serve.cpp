@@ -18,7 +18,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string definitions;
   int threads = 2;
-  int workers = 4;
+  int workers = 64;
   std::int64_t read_timeout_ms = 10000;
   std::int64_t body_limit = 1 << 20;
   bool quiet = false;
