@@ -50,6 +50,8 @@ namespace gongkai {
   X(definition_unknown_field, 2, "a definition has a field gongkai does not know")                 \
   X(definition_duplicate_id,  2, "two definitions share an id")                                    \
   X(definition_unknown_reference, 2, "a definition refers to an id that is not defined")           \
+  X(channel_config_invalid,   2, "the channel configuration is not valid")                         \
+  X(channel_secret_missing,   2, "a webhook secret's environment variable is not set")             \
   X(illegal_transition,       3, "the item's stage does not accept the event")                     \
   X(unauthenticated,          3, "no valid bearer token (missing, unknown or revoked)")            \
   X(forbidden,                3, "the actor's roles or units do not allow it")                     \

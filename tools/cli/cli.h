@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gongkai/engine.h"
 
@@ -50,6 +51,18 @@ void add_demo_command(CLI::App& app, Globals& globals, Action& action);
 void add_time_commands(CLI::App& app, Globals& globals, Action& action);
 void add_user_commands(CLI::App& app, Globals& globals, Action& action);
 void add_serve_command(CLI::App& app, Globals& globals, Action& action);
+// Channel deliveries: delivery list|retry, deliver (tools/cli/commands_delivery.cpp).
+void add_delivery_commands(CLI::App& app, Globals& globals, Action& action);
+
+// The delivery worker, once, over the channel configuration at `config_path` (its policy): runs
+// batches while they come back full. Errors: channel_config_invalid, channel_secret_missing,
+// those of Engine::run_deliveries.
+Result<DeliveryReport> run_delivery_worker(Engine& engine, const std::string& config_path,
+                                           std::optional<Instant> at);
+// For `item show`: the item's deliveries as a "deliveries" array and a "delivery_status" object
+// (state: none, delivered, partly_delivered, not_delivered) beside the item's fields; as text.
+void add_deliveries_json(nlohmann::json& item, const std::vector<Delivery>& deliveries);
+void print_deliveries(const std::vector<Delivery>& deliveries);
 
 // The access policy applied to `--actor` (tools/cli/commands_user.cpp): when the database has
 // users, the actor must be one whose roles and units allow the event (forbidden otherwise); the

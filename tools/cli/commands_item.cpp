@@ -132,7 +132,18 @@ int run_show(const Globals& globals, const std::string& id) {
   if (!engine.ok()) return fail(engine.status());
   auto item = (*engine)->get_item(id);
   if (!item.ok()) return fail(item.status());
+  DeliveryQuery query;
+  query.item_id = item->id;
+  auto deliveries = (*engine)->deliveries(query);
+  if (!deliveries.ok()) return fail(deliveries.status());
+  if (globals.json) {
+    json out = item_to_json(*item, TimeStyle::local);
+    add_deliveries_json(out, *deliveries);
+    print_json(out);
+    return 0;
+  }
   print_item(globals, *item);
+  print_deliveries(*deliveries);
   return 0;
 }
 

@@ -271,7 +271,7 @@ int run_control(const Globals& globals, DeadlineControl action, const ControlOpt
   return 0;
 }
 
-int run_tick(const Globals& globals) {
+int run_tick(const Globals& globals, const std::string& channels) {
   auto engine = open_engine(globals, true);
   if (!engine.ok()) return fail(engine.status());
   auto now = now_option(globals);
@@ -283,12 +283,27 @@ int run_tick(const Globals& globals) {
       {"steps_fired", report->steps_fired},
       {"recomputed", report->recomputed},
       {"next_timer", report->next_timer ? json(format_local(*report->next_timer)) : json(nullptr)}};
+  // With --channels, the delivery worker runs too (after the timers: a publication it fired is
+  // delivered in the same tick).
+  std::optional<DeliveryReport> delivered;
+  if (!channels.empty()) {
+    auto deliveries = run_delivery_worker(**engine, channels, *now);
+    if (!deliveries.ok()) return fail(deliveries.status());
+    delivered = *deliveries;
+    out["deliveries"] = {{"delivered", delivered->delivered},
+                         {"retrying", delivered->retrying},
+                         {"failed", delivered->failed}};
+  }
   if (globals.json) {
     print_json(out);
   } else {
     std::cout << "tick: " << report->published << " published, " << report->steps_fired
               << " escalation steps, " << report->recomputed << " deadlines recomputed; next "
               << (report->next_timer ? format_local(*report->next_timer) : "none") << "\n";
+    if (delivered) {
+      std::cout << "deliver: " << delivered->delivered << " delivered, " << delivered->retrying
+                << " retrying, " << delivered->failed << " failed\n";
+    }
   }
   return 0;
 }
@@ -368,8 +383,12 @@ void add_time_commands(CLI::App& app, Globals& globals, Action& action) {
   explain->callback(
       [&, item_id] { action = [&, item_id] { return run_explain(globals, *item_id); }; });
 
+  auto channels = std::make_shared<std::string>();
   auto* tick = app.add_subcommand("tick", "fire every timer due now, once, and exit");
-  tick->callback([&] { action = [&] { return run_tick(globals); }; });
+  tick->add_option("--channels", *channels,
+                   "also run the delivery worker once with this channel configuration");
+  tick->callback(
+      [&, channels] { action = [&, channels] { return run_tick(globals, *channels); }; });
 }
 
 }  // namespace gongkai::cli

@@ -1,0 +1,70 @@
+// Internal to the channel adapters: the public JSON document a delivery carries (written by the
+// engine, engine/deliveries.cpp; fields in docs/channels.md), read back into a struct, and the text
+// helpers the HTML and feed writers share (escaping, Chinese labels and dates).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gongkai/channel.h"
+#include "gongkai/status.h"
+
+namespace gongkai::channels {
+
+struct PublicResponse {
+  int number = 0;
+  std::string concern;
+  std::string answer;
+  bool major = false;
+  std::string answered_at;  // RFC 3339, China time; may be empty
+};
+
+struct PublicDocument {
+  std::string kind;  // release, interpretation, response, withdrawal, correction
+  std::string at;    // the event's instant, RFC 3339 China time
+  std::string item_id;
+  std::int64_t version = 0;
+  int revision = 1;
+  std::string unit_id, unit_name, province_name;
+  std::string title;
+  std::string content;  // empty when withdrawn
+  bool withdrawn = false;
+  std::string withdrawn_reason;
+  std::string published_at;  // the latest publication, RFC 3339; empty when never published
+  std::string interpretation;
+  std::vector<PublicResponse> responses;
+  // The item standard.
+  std::string standard_id, name_level1, name_level2, disclosure_kind, responsible_body, time_limit;
+  std::vector<std::string> legal_basis, content_elements, channel_names;
+};
+
+// Parses a delivery's document. Errors: invalid_json (not JSON, or a field of the wrong type),
+// invalid_argument (ids that cannot name a file, or that differ from the delivery's).
+Result<PublicDocument> parse_public_document(const Delivery& delivery);
+
+// Text for HTML element content and attribute values: & < > " ' escaped.
+std::string html_escape(std::string_view text);
+// Text for XML: escaped as for HTML, and the characters XML 1.0 forbids (C0 controls other than
+// tab, LF, CR; U+FFFE, U+FFFF) dropped.
+std::string xml_escape(std::string_view text);
+// Each non-blank line of `text` as an escaped <p> element.
+std::string html_paragraphs(std::string_view text);
+// The first `chars` characters (UTF-8 code points) of `text`, with "…" when cut; line breaks
+// become spaces.
+std::string excerpt(std::string_view text, std::size_t chars);
+
+// 发布, 解读, 回应, 撤回, 更正 for the delivery kinds (the kind itself when unknown).
+std::string kind_label(const std::string& kind);
+// 决策公开 ... 结果公开 for the standard's 五公开 kind.
+std::string disclosure_kind_label(const std::string& kind);
+// "2026年3月2日" / "2026年3月2日 10:05" of an RFC 3339 instant, in China time ("" when empty or
+// not an instant).
+std::string chinese_date(const std::string& rfc3339);
+std::string chinese_date_time(const std::string& rfc3339);
+// The China-time "YYYY-MM" of an RFC 3339 instant ("" when not an instant).
+std::string local_month(const std::string& rfc3339);
+
+}  // namespace gongkai::channels
