@@ -151,9 +151,17 @@ Result<Deadline> compute_due(const ItemDeadline& d, const Calendar& calendar) {
   if (!unit) return Status(Errc::internal, "deadline " + d.id + " has unit '" + d.unit + "'");
   if (*unit == TimeUnit::hours) {
     auto due = calendar.add_hours(d.trigger_at, d.amount + d.extended);
-    if (!due.ok()) return due;
+    if (!due.ok() || d.paused_ms == 0) return due;
+    // The time paused does not count: the end moves by it, and the explanation says so.
     due->due += milliseconds(d.paused_ms);
     due->last_day = local_date(due->due - milliseconds(1));
+    for (auto& step : due->steps) {
+      if (step.kind != StepKind::due) continue;
+      step.date = due->last_day;
+      step.what = step.date.to_string() + ": due " + format_local(due->due) + ", " +
+                  std::to_string(d.amount + d.extended) + " h after the trigger plus " +
+                  std::to_string(d.paused_ms / 60000) + " min paused (not counted)";
+    }
     return due;
   }
   return calendar.add(d.trigger_at, Duration{d.amount + d.extended + d.paused_days, *unit});

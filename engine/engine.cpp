@@ -366,7 +366,9 @@ struct Engine::Impl {
             if (draft.skip) return Status::Ok();
             auto due = compute_due(*d, *context.deadlines.calendar);
             if (!due.ok()) return due.status();
-            draft.skip = due->due == d->due;
+            // Recorded when the due instant moves, or when a provisional deadline is confirmed
+            // (or becomes provisional) on the new notice.
+            draft.skip = due->due == d->due && due->provisional == d->provisional;
             if (draft.skip) return Status::Ok();
             e.type = kDeadlineRecomputed;
             e.actor = kTimerActor;
@@ -375,6 +377,7 @@ struct Engine::Impl {
             e.payload = json{{"deadline", id},
                              {"old_due", format_utc(d->due)},
                              {"new_due", format_utc(due->due)},
+                             {"provisional", due->provisional},
                              {"old_calendar", d->calendar},
                              {"new_calendar", e.calendar_version}}
                             .dump();
@@ -483,7 +486,9 @@ Result<DefinitionsLoad> Engine::load_definitions(const std::string& definitions_
   return load;
 }
 
-Result<CalendarsLoad> Engine::load_calendars(const std::string& calendars_dir) {
+Result<CalendarsLoad> Engine::load_calendars(const std::string& calendars_dir,
+                                             std::optional<Instant> at) {
+  if (auto checked = impl_->command_instant(at); !checked.ok()) return checked.status();
   auto files = read_calendar_files(calendars_dir);
   if (!files.ok()) return files.status();
   auto set = calendars_from_json(*files);
@@ -495,7 +500,8 @@ Result<CalendarsLoad> Engine::load_calendars(const std::string& calendars_dir) {
   for (const auto& [name, text] : *files) stored[name] = text;
   const std::string files_json = stored.dump();
   const std::int64_t before = impl_->latest_calendars_version();
-  auto version = impl_->store->add_calendars(sha256_hex(files_json), files_json, clock().now());
+  auto version =
+      impl_->store->add_calendars(sha256_hex(files_json), files_json, at.value_or(clock().now()));
   if (!version.ok()) return version.status();
   if (Status s = impl_->load_stored_versions(); !s.ok()) return s;
   CalendarsLoad load;
@@ -503,7 +509,7 @@ Result<CalendarsLoad> Engine::load_calendars(const std::string& calendars_dir) {
   load.digest = version->digest;
   load.changed = version->version > before;
   if (load.changed && before > 0) {
-    auto moved = impl_->recompute_all(std::nullopt);
+    auto moved = impl_->recompute_all(at);
     if (!moved.ok()) return moved.status();
     load.recomputed = *moved;
   }
@@ -670,7 +676,9 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
   const std::string in_force = impl_->calendars_in_force(*now);
   auto last = impl_->store->get_note("calendars_in_force");
   if (!last.ok()) return last.status();
-  if (!last->empty() && *last != in_force) {
+  // The first run recomputes too: a deadline may have been computed before a notice came into
+  // force (recompute_item appends only where a due instant actually moves).
+  if (*last != in_force) {
     auto moved = impl_->recompute_all(at);
     if (!moved.ok()) return moved.status();
     report.recomputed = *moved;

@@ -215,7 +215,9 @@ class Engine {
   // Loads a calendars folder (calendars/*.json); a changed set becomes a new version, and every
   // open deadline is recomputed on it (deadline_recomputed events where the due instant moves).
   // Errors: definition_* (nothing stored), storage errors.
-  Result<CalendarsLoad> load_calendars(const std::string& calendars_dir);
+  // `at` (simulation databases only) is the instant recorded for the recomputations.
+  Result<CalendarsLoad> load_calendars(const std::string& calendars_dir,
+                                       std::optional<Instant> at = std::nullopt);
   // The latest calendars version; nullptr when none is stored.
   std::shared_ptr<const CalendarSet> calendars() const;
 

@@ -82,11 +82,20 @@ json computation_json(const Deadline& d) {
 struct AddOptions {
   std::string calendar = "cn", from, as_of;
   int version = 0;
-  std::int64_t working_days = -1, calendar_days = -1, hours = -1;
+  std::int64_t working_days = 0, calendar_days = 0, hours = 0;
+  bool has_working_days = false, has_calendar_days = false, has_hours = false;
 };
 
 int run_calendar_add(const Globals& globals, const AddOptions& o) {
-  const int given = (o.working_days >= 0) + (o.calendar_days >= 0) + (o.hours >= 0);
+  for (auto [has, amount, name] : {std::tuple{o.has_working_days, o.working_days, "--working-days"},
+                                   {o.has_calendar_days, o.calendar_days, "--calendar-days"},
+                                   {o.has_hours, o.hours, "--hours"}}) {
+    if (has && amount < 0) {
+      return fail(Status(Errc::invalid_argument, std::string(name) + " " + std::to_string(amount) +
+                                                     ": an amount of time cannot be negative"));
+    }
+  }
+  const int given = o.has_working_days + o.has_calendar_days + o.has_hours;
   if (given != 1) {
     return fail(
         Status(Errc::usage, "give exactly one of --working-days, --calendar-days, --hours"));
@@ -98,9 +107,9 @@ int run_calendar_add(const Globals& globals, const AddOptions& o) {
   auto calendar = pick_calendar(**set, o.calendar, o.version, o.as_of);
   if (!calendar.ok()) return fail(calendar.status());
   Result<Deadline> due = Status(Errc::internal, "unreachable");
-  if (o.working_days >= 0) due = calendar->add_working_days(*from, o.working_days);
-  if (o.calendar_days >= 0) due = calendar->add_calendar_days(*from, o.calendar_days);
-  if (o.hours >= 0) due = calendar->add_hours(*from, o.hours);
+  if (o.has_working_days) due = calendar->add_working_days(*from, o.working_days);
+  if (o.has_calendar_days) due = calendar->add_calendar_days(*from, o.calendar_days);
+  if (o.has_hours) due = calendar->add_hours(*from, o.hours);
   if (!due.ok()) return fail(due.status());
   const json out = computation_json(*due);
   if (globals.json) {
@@ -167,7 +176,9 @@ int run_calendar_list(const Globals& globals) {
 int run_calendar_load(const Globals& globals, const std::string& dir) {
   auto engine = open_engine(globals, true);
   if (!engine.ok()) return fail(engine.status());
-  auto load = (*engine)->load_calendars(dir);
+  auto now = now_option(globals);
+  if (!now.ok()) return fail(now.status());
+  auto load = (*engine)->load_calendars(dir, *now);
   if (!load.ok()) return fail(load.status());
   if (globals.json) {
     print_json(json{{"calendars_version", load->version},
@@ -337,12 +348,18 @@ void add_time_commands(CLI::App& app, Globals& globals, Action& action) {
   auto* add = calendar->add_subcommand("add", "a due date: a period added to a date or instant");
   add->add_option("--calendar", a->calendar, "the calendar's id")->capture_default_str();
   add->add_option("--from", a->from, "the trigger (YYYY-MM-DD or RFC 3339)")->required();
-  add->add_option("--working-days", a->working_days, "N working days (next-day rule)");
-  add->add_option("--calendar-days", a->calendar_days, "N calendar days (extended past rest days)");
-  add->add_option("--hours", a->hours, "N hours around the clock");
+  auto* wd = add->add_option("--working-days", a->working_days, "N working days (next-day rule)");
+  auto* cd = add->add_option("--calendar-days", a->calendar_days,
+                             "N calendar days (extended past rest days)");
+  auto* hr = add->add_option("--hours", a->hours, "N hours around the clock");
   add->add_option("--calendar-version", a->version, "a specific version (default: the latest)");
   add->add_option("--as-of", a->as_of, "the version in force at this instant");
-  add->callback([&, a] { action = [&, a] { return run_calendar_add(globals, *a); }; });
+  add->callback([&, a, wd, cd, hr] {
+    a->has_working_days = wd->count() > 0;
+    a->has_calendar_days = cd->count() > 0;
+    a->has_hours = hr->count() > 0;
+    action = [&, a] { return run_calendar_add(globals, *a); };
+  });
 
   auto id = std::make_shared<std::string>("cn");
   auto date = std::make_shared<std::string>();
