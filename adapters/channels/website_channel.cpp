@@ -30,22 +30,25 @@ struct Summary {
   int responses = 0;
 };
 
-json summary_json(const Summary& s) {
-  return json{{"id", s.id},
-              {"title", s.title},
-              {"status", s.status},
-              {"kind", s.kind},
-              {"subject", s.subject},
-              {"version", s.version},
-              {"revision", s.revision},
-              {"published_at", s.published_at},
-              {"first_published_at", s.first_published_at},
-              {"updated_at", s.updated_at},
-              {"month", s.month},
-              {"listed", s.listed},
-              {"excerpt", s.excerpt},
-              {"interpretation", s.interpretation},
-              {"responses", s.responses}};
+// A summary as stored; month shards leave the excerpt out (only the feeds show it, and they
+// take it from the site state).
+json summary_json(const Summary& s, bool with_excerpt = true) {
+  json j = json{{"id", s.id},
+                {"title", s.title},
+                {"status", s.status},
+                {"kind", s.kind},
+                {"subject", s.subject},
+                {"version", s.version},
+                {"revision", s.revision},
+                {"published_at", s.published_at},
+                {"first_published_at", s.first_published_at},
+                {"updated_at", s.updated_at},
+                {"month", s.month},
+                {"listed", s.listed},
+                {"interpretation", s.interpretation},
+                {"responses", s.responses}};
+  if (with_excerpt) j["excerpt"] = s.excerpt;
+  return j;
 }
 
 Summary summary_from(const json& j) {
@@ -132,7 +135,7 @@ SiteState site_from(const json& j) {
 
 json shard_json(const MonthShard& shard) {
   json items = json::array();
-  for (const auto& [id, s] : shard) items.push_back(summary_json(s));
+  for (const auto& [id, s] : shard) items.push_back(summary_json(s, /*with_excerpt=*/false));
   return json{{"format", kStateFormat}, {"items", std::move(items)}};
 }
 

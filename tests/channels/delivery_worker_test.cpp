@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "adapters/channels/channel_config.h"
+#include "adapters/channels/delivery_worker.h"
 #include "channels/channel_test_support.h"
 #include "channels/webhook_receiver.h"
 
@@ -275,6 +276,29 @@ TEST_F(DeliveryWorkerTest, TheWholeCourseReachesEveryChannelInOrder) {
   EXPECT_THAT(page, HasSubstr("已撤回"));
   EXPECT_THAT(page, HasSubstr("政策调整"));
   EXPECT_TRUE(engine_->verify().ok());
+}
+
+TEST_F(DeliveryWorkerTest, TheBackgroundWorkerDeliversAndStops) {
+  auto channels = registry();
+  DeliveryWorker worker(*engine_, *channels, channels->config().policy, 50ms,
+                        [](const Status& s) { ADD_FAILURE() << s.to_string(); });
+  worker.start();
+  worker.start();  // idempotent
+  const Item item = released();
+  worker.wake();
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline && outbox("delivered") < 2) {
+    std::this_thread::sleep_for(20ms);
+  }
+  worker.stop();
+  worker.stop();  // idempotent
+  EXPECT_EQ(outbox("delivered"), 2u);
+  EXPECT_EQ(worker.totals().delivered, 2);
+  EXPECT_EQ(receiver_.processed().size(), 1u);
+  // Stopped: a new release stays in the outbox.
+  released();
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(outbox("pending"), 2u);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 //   gongkai-channels-bench [--items N] [--webhooks N] [--engine-items N] [--threads T] [--dir D]
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -205,10 +206,15 @@ void bench_website(const fs::path& dir, int items) {
   std::cout << "website: " << items << " releases of one unit delivered one by one in "
             << std::fixed << std::setprecision(2) << build << " s (" << std::setprecision(2)
             << build / items * 1000 << " ms each on average, " << files_before / items
-            << " files each)\n";
-  std::cout << "  unit index .gongkai/index.json: "
-            << fs::file_size(root / "alpha.one/.gongkai/index.json") / 1024 << " KiB; index.html "
-            << fs::file_size(root / "alpha.one/index.html") / 1024 << " KiB\n";
+            << " files each)" << std::endl;
+  std::uintmax_t largest_shard = 0;
+  for (const auto& shard : fs::directory_iterator(root / "alpha.one/.gongkai/months")) {
+    largest_shard = std::max(largest_shard, shard.file_size());
+  }
+  std::cout << "  state: .gongkai/site.json "
+            << fs::file_size(root / "alpha.one/.gongkai/site.json") / 1024
+            << " KiB, largest month shard " << largest_shard / 1024 << " KiB; index.html "
+            << fs::file_size(root / "alpha.one/index.html") / 1024 << " KiB" << std::endl;
 
   // One more release, warm (this process wrote the index last).
   constexpr int kSamples = 20;
