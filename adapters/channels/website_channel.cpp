@@ -809,11 +809,15 @@ struct WebsiteChannel::Impl {
     if (!doc.unit_name.empty()) site.unit_name = doc.unit_name;
     if (!doc.province_name.empty()) site.province_name = doc.province_name;
 
-    const json document = json::parse(delivery.document);
+    // The record keeps nothing the site does not show: not the text of a correction under
+    // review, nothing of a withdrawn item's released revision.
+    json document = json::parse(delivery.document);
+    if (doc.kind == "correction") document["content"] = nullptr;
     record.version = doc.version;
     record.document = document;
-    if (!doc.withdrawn &&
-        (doc.kind == "release" || doc.kind == "interpretation" || doc.kind == "response")) {
+    if (doc.withdrawn) {
+      record.released = nullptr;
+    } else if (doc.kind == "release" || doc.kind == "interpretation" || doc.kind == "response") {
       record.released = document;
     }
     if (std::none_of(record.history.begin(), record.history.end(),
