@@ -579,8 +579,16 @@ Result<Item> Engine::create_item(const CreateItemRequest& request) {
   auto ref = impl_->history.calendar_ref(impl_->latest_calendars_version(), *unit, *at);
   if (!ref.ok()) return ref.status();
   event.calendar_version = *ref;
-  const std::string fingerprint =
-      json{{"create", payload}, {"actor", request.actor}, {"role", request.role}}.dump();
+  const std::string fingerprint = json{
+      {"create",
+       {{"title", request.title},
+        {"content", request.content},
+        {"standard_id", request.standard_id},
+        {"unit_id", request.unit_id},
+        // what was asked: a defaulted formed_at (now) must not make a retry differ
+        {"formed_at", request.formed_at ? json(format_utc(*request.formed_at)) : json(nullptr)}}},
+      {"actor", request.actor},
+      {"role", request.role}}.dump();
 
   if (!request.command_id.empty()) {
     auto earlier = impl_->store->find_command(request.command_id);

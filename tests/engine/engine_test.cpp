@@ -271,6 +271,12 @@ TEST_F(EngineTest, IdempotentCommands) {
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ(first->id, again->id);
   EXPECT_EQ(engine_->list_items({})->size(), 1u);
+  // A retry later on the clock (formed_at defaulted to now each time) is still the same command.
+  c.at = later();
+  auto later_retry = engine_->create_item(c);
+  ASSERT_TRUE(later_retry.ok()) << later_retry.status().to_string();
+  EXPECT_EQ(later_retry->id, first->id);
+  EXPECT_EQ(engine_->list_items({})->size(), 1u);
 
   auto submit = [&](const std::string& actor) {
     FireRequest r;
