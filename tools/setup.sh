@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # gongkai set-up on Debian 12: installs the Debian packages the build needs (only when missing),
 # configures and builds with Ninja, then runs what was asked:
-#   tools/setup.sh run    the main job: `gongkai demo` on the embedded default (SQLite, shipped
-#                         definitions)
+#   tools/setup.sh run    the main job: `gongkai demo`, then the HTTP API service (`gongkai serve`)
+#                         on the embedded default (var/gongkai.db: SQLite, shipped definitions)
 #   tools/setup.sh test   every test (ctest)
 #   tools/setup.sh build  set-up and build only
 # Idempotent: run it as often as you like. Needs root (or sudo) only when packages are missing.
