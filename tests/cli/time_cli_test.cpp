@@ -692,11 +692,9 @@ TEST_F(TimeCliTest, BadInputHasStableErrorIdsAndExitCodes) {
                      2, "invalid_argument"));
 }
 
-// PRODUCT BUG (reported): a negative amount is taken as "not given" (-1 is the option's "unset"
-// value and every negative counts as unset). `gongkai calendar add --from 2019-09-30
-// --working-days -5 --hours 3` exits 0 and prints the due instant of 3 hours, silently ignoring
-// the -5; `--hours -3` alone says "give exactly one of ..." although one was given. Expected: a
-// negative amount is refused (exit 2, invalid_argument, naming the value), like 36526 is.
+// Regression (fixed in 70e51c6): a negative amount was taken as "not given", so `--working-days -5
+// --hours 3` printed the 3-hour answer and `--hours -3` said "give exactly one of ...". A negative
+// amount is refused like an amount too large.
 TEST_F(TimeCliTest, ANegativeAmountIsRefusedNotIgnored) {
   EXPECT_TRUE(Failed(nodb({"calendar", "add", "--from", "2019-09-30", "--working-days", "-5",
                            "--hours", "3", "--json"}),
@@ -886,12 +884,9 @@ TEST_F(TimeCliTest, ItemShowAndExplainAcrossNationalDay) {
   expect_audit_passes();
 }
 
-// PRODUCT BUG (reported): `item explain --json` of an hour deadline that was paused shows
-// computation.due_at moved by the pause (2026-10-08T01:30) but its last step, kind "due", still on
-// 2026-10-07 and reading "due 2026-10-07T22:00:00.000+08:00, 48 h after the trigger": the
-// explanation contradicts the due instant it explains (day-based limits fold the paused days into
-// the count instead, so their steps agree). Expected: the "due" step lies on computation.due and
-// names computation.due_at (e.g. "... 48 h after the trigger + 3 h 30 min paused").
+// Regression (fixed in 70e51c6): the explanation of a paused hour limit ended on the unpaused due
+// instant ("due 2026-10-07T22:00, 48 h after the trigger") while computation.due_at had moved by
+// the pause. The "due" step lies on the moved instant and says why.
 TEST_F(TimeCliTest, ExplainOfAPausedHourLimitEndsOnItsDueInstant) {
   init_simulation();
   const std::string id = published_item(at("2026-09-28T09:00:00"), at("2026-10-04T10:00:00"));
@@ -1308,13 +1303,9 @@ TEST_F(TimeCliTest, CalendarLoadRecomputesARunningDeadlineAndRecordsIt) {
   expect_audit_passes();
 }
 
-// PRODUCT BUG (reported): `calendar load` accepts `--now` on a simulation database but ignores it:
-// the deadline_recomputed events are stamped with the wall clock (e.g. 2026-11-27). A simulation
-// replaying 2019 then cannot go on: `gongkai tick --now 2019-04-30T00:00:00+08:00` fails for the
-// whole database with error[clock_went_backwards] ("... before the item's last event
-// (2026-11-27T...)"), and so does every command on the recomputed item. Expected: on a
-// simulation database `calendar load` records its events at --now (as `tick` does), and the tick
-// that follows runs.
+// Regression (fixed in 70e51c6): `calendar load --now` on a simulation stamped its
+// deadline_recomputed events with the wall clock, after which every `tick --now` of the simulated
+// year failed with clock_went_backwards.
 TEST_F(TimeCliTest, CalendarLoadHonoursNowOnASimulation) {
   testing::TempDir defs;
   const std::string root = copy_definitions(defs.path() / "defs");
@@ -1361,21 +1352,9 @@ TEST_F(TimeCliTest, ANoticeComingIntoForceRecomputesOnTheNextTick) {
   expect_audit_passes();
 }
 
-// PRODUCT BUG (reported): `tick` (and serve's scheduler, which runs the same code) recomputes open
-// deadlines only when the calendar versions in force differ from what the *previous* tick
-// recorded (the store note "calendars_in_force"). The first tick on a database records and
-// recomputes nothing, so a deadline computed before a notice came into force stays on the old
-// notice if no tick ran in between (a cron deployment started late, a database filled by the
-// CLI or the API before `serve` first ran):
-//   gongkai --db g.db init --simulation
-//   gongkai --db g.db item create --standard tax_administration.tax_policies_and_guides
-//       --unit beijing.dongcheng --title t --actor z --now 2020-01-20T10:00:00+08:00   (due 02-21,
-//       cn v5)
-//   gongkai --db g.db tick --now 2020-01-27T09:00:00+08:00
-//   -> "tick: 0 published, 0 escalation steps, 0 deadlines recomputed"; item show still 2020-02-21
-// With one more tick before 01-26 the same database moves it to 2020-02-25 (test above).
-// Expected: a tick recomputes every open deadline whose recorded calendar version is not the one
-// in force, whatever an earlier tick saw.
+// Regression (fixed in 70e51c6): only a change since the previous tick's record of the versions in
+// force triggered recomputation, so the first tick on a database (a cron job started late, items
+// entered before `serve` first ran) left a deadline on a superseded notice.
 TEST_F(TimeCliTest, TheFirstTickRecomputesADeadlineComputedBeforeANotice) {
   init_simulation();
   const std::string id = create("test.with_interpretation", "alpha.one", at("2020-01-20T10:00:00"));
@@ -1385,16 +1364,8 @@ TEST_F(TimeCliTest, TheFirstTickRecomputesADeadlineComputedBeforeANotice) {
   EXPECT_EQ(d.at("calendar"), "1:cn@6");
 }
 
-// PRODUCT BUG (reported): a provisional deadline stays provisional after the notice that covers its
-// year is loaded, when that notice does not move its due date. Recomputation appends
-// deadline_recomputed only where the due instant moves, and otherwise leaves the deadline as it
-// was: `item show` still says PROVISIONAL and its calendar stays "1:cn@12", and `item explain`
-// recomputes on v12 (provisional: true). Reproduce: a database on the test definitions, an item
-// formed 2026-12-28 (20 working days -> 2027-01-25, PROVISIONAL), then `calendar load` of a folder
-// whose cn.json adds a version 13 covering 2027 (holidays only in October) -> "0 open deadlines
-// moved"; the deadline is still provisional. (The shipped Ningxia calendar, which covers 2020
-// only, has the same problem with each new regional notice.) Expected: the deadline is re-marked
-// on the new version, no longer provisional, and the confirmation recorded.
+// Regression (fixed in 70e51c6): a provisional deadline whose due date the new notice does not move
+// stayed provisional, on the old calendar version, because only moved deadlines were recomputed.
 TEST_F(TimeCliTest, ANoticeCoveringTheYearEndsAProvisionalDeadline) {
   testing::TempDir defs;
   const std::string root = copy_definitions(defs.path() / "defs");
