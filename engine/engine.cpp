@@ -504,6 +504,12 @@ Result<CalendarsLoad> Engine::load_calendars(const std::string& calendars_dir,
       impl_->store->add_calendars(sha256_hex(files_json), files_json, at.value_or(clock().now()));
   if (!version.ok()) return version.status();
   if (Status s = impl_->load_stored_versions(); !s.ok()) return s;
+  // What is in force now is what the deadlines just computed (or recomputed below) rest on.
+  if (Status s = impl_->store->set_note("calendars_in_force",
+                                        impl_->calendars_in_force(at.value_or(clock().now())));
+      !s.ok()) {
+    return s;
+  }
   CalendarsLoad load;
   load.version = version->version;
   load.digest = version->digest;
@@ -684,9 +690,10 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
   const std::string in_force = impl_->calendars_in_force(*now);
   auto last = impl_->store->get_note("calendars_in_force");
   if (!last.ok()) return last.status();
-  // The first run recomputes too: a deadline may have been computed before a notice came into
-  // force (recompute_item appends only where a due instant actually moves).
-  if (*last != in_force) {
+  // The versions in force are recorded when calendars are loaded and at every run; a change since
+  // then moves open deadlines (recompute_item appends only where something actually changes).
+  // Start-up therefore costs nothing per open item unless a notice has come into force.
+  if (!last->empty() && *last != in_force) {
     auto moved = impl_->recompute_all(at);
     if (!moved.ok()) return moved.status();
     report.recomputed = *moved;
