@@ -52,7 +52,9 @@ std::string public_document(const Item& item, const ItemStandard& standard,
       {"unit_name", unit_name},
       {"province_name", province_name},
       {"title", item.title},
-      {"content", withdrawn ? json(nullptr) : json(item.content)},
+      {"content", withdrawn || kind == "correction"
+                      ? json(nullptr)
+                      : json(item.content)},  // a correction is not yet reviewed
       {"withdrawn", withdrawn},
       {"withdrawn_reason", withdrawn ? json(item.withdrawn_reason) : json(nullptr)},
       {"published_at", item.published_at ? json(format_local(*item.published_at)) : json(nullptr)},

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "adapters/channels/channel_config.h"
+#include "adapters/channels/delivery_worker.h"
 #include "adapters/http/api.h"
 #include "adapters/http/http_server.h"
 #include "adapters/http/json_log.h"
@@ -17,6 +19,7 @@ namespace {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string definitions;
+  std::string channels;  // channel configuration: run the delivery worker beside the API
   int threads = 2;
   int workers = 64;
   std::int64_t read_timeout_ms = 10000;
@@ -130,12 +133,31 @@ int run_serve(const Globals& globals, const ServeOptions& o) {
            std::to_string(scheduler.published()) + "\n";
   });
   scheduler.start();
+  // The delivery worker (docs/channels.md): the outbox handed to the configured channels.
+  std::unique_ptr<channels::ConfiguredChannels> registry;
+  std::unique_ptr<channels::DeliveryWorker> deliveries;
+  if (!o.channels.empty()) {
+    auto loaded = channels::load_channel_registry(o.channels, engine->definitions().get());
+    if (!loaded.ok()) {
+      scheduler.stop();
+      return fail(loaded.status());
+    }
+    registry = std::move(*loaded);
+    deliveries = std::make_unique<channels::DeliveryWorker>(
+        *engine, *registry, registry->config().policy, std::chrono::seconds(1),
+        [&log](const Status& s) {
+          log.error(nlohmann::json{{"msg", "delivery run failed"}, {"error", s.to_string()}});
+        });
+    deliveries->start();
+    std::cout << "  outbox  delivering through " << o.channels << "\n";
+  }
   std::cout << "  timers  armed (next: " << [&] {
     auto next = engine->next_timer();
     return next.ok() && *next ? format_local(**next) : std::string("none");
   }() << ")\n";
   std::cout << "  stop with Ctrl-C or SIGTERM (requests in progress finish first)" << std::endl;
   server.run();
+  if (deliveries) deliveries->stop();
   scheduler.stop();
   log.info({{"msg", "timers stopped"}});
   return 0;
@@ -148,6 +170,8 @@ void add_serve_command(CLI::App& app, Globals& globals, Action& action) {
   auto* serve = app.add_subcommand("serve", "serve the HTTP JSON API (docs/http_api.md)");
   serve->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
+  serve->add_option("--channels", o->channels,
+                    "a channel configuration (docs/channels.md): deliver the outbox while serving");
   serve->add_option("--definitions", o->definitions,
                     "the definitions for a database created on first start (default: shipped)");
   serve->add_option("--threads", o->threads, "I/O threads")->capture_default_str();
