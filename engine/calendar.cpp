@@ -531,8 +531,8 @@ struct CalendarSet::Data {
       all += layer->canonical;
       all += '\n';
     }
-    impl->digest = impl->layers.size() == 1 ? impl->layers.front()->ref.digest
-                                            : gongkai::sha256_hex(all);
+    impl->digest =
+        impl->layers.size() == 1 ? impl->layers.front()->ref.digest : gongkai::sha256_hex(all);
     return Calendar(std::move(impl));
   }
 };

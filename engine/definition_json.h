@@ -40,5 +40,4 @@ nlohmann::json to_json(const ItemStandard& s);
 // set.canonical_json == to_canonical(set).dump() for a loaded set.
 nlohmann::json to_canonical(const DefinitionSet& set);
 
-
 }  // namespace gongkai::definition_json

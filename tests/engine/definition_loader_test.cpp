@@ -438,8 +438,7 @@ TEST(DefinitionLoader, ParseErrorsCarryLineAndColumn) {
 // ---- digest and canonical form -----------------------------------------------------------------
 
 TEST(DefinitionDigest, IsTheSha256OfTheCanonicalJson) {
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   const DefinitionSet set = load_ok(kValid);
   EXPECT_EQ(set.digest, sha256_hex(set.canonical_json));
   EXPECT_EQ(set.canonical_json, definition_json::to_canonical(set).dump());
