@@ -15,28 +15,50 @@ std::string where(const Event& e) {
          std::to_string(e.item_seq) + ", " + e.type + ")";
 }
 
-struct ItemChain {
-  std::int64_t last_item_seq = 0;
-  std::string last_hash;
-};
-
-struct Projected {
-  std::int64_t version = 0;
-  std::string state_digest;
+// What the projection says about one item, and how far the history has been followed.
+struct Tracked {
+  std::int64_t version = -1;  // the projection's version; -1: the item has no projection row
+  std::string last_hash;      // the projection's last_hash
+  std::string state_digest;   // record_digest of the projection row
+  std::int64_t seen = 0;      // events of this item met so far
+  std::string hash;           // hash of the last event met
+  bool replaying = true;      // false once compared, or once its replay failed
 };
 
 }  // namespace
 
+// One pass over the events in seq order checks the database-wide chain and each item's chain, and
+// replays each item; an item's replayed state is compared with its projection as soon as its last
+// event (its projection's version) is reached, and then dropped, so memory holds only the items
+// whose history is still being read. The projection is read first, to know where each ends.
+// Findings are reported in order of strength: a broken chain, then the head, then a projection
+// that does not match its history, then a history that does not replay to its projection.
 Result<VerifyReport> Auditor::verify(Store& store) const {
   VerifyReport report;
   Status problem;
-  std::unordered_map<std::string, ItemChain> chains;
 
-  // 1. The database-wide chain, in seq order, and each item's chain inside it.
+  // 1. The projection: each item's version, last hash and state digest.
+  std::unordered_map<std::string, Tracked> tracked;
+  Status scanned = store.scan_items([&](const ItemRecord& r) {
+    Tracked& t = tracked[r.id];
+    t.version = r.version;
+    t.last_hash = r.last_hash;
+    t.state_digest = record_digest(r);
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+
+  // 2. The events in seq order.
+  std::unordered_map<std::string, Item> open;  // items whose last event is still ahead
   std::int64_t expected_seq = 1;
   std::string prev_hash;
-  Event previous;
-  Status scanned = store.scan_events([&](const Event& e) {
+  Event previous;         // the previous event's seq, item and type, for messages
+  Status replay_problem;  // the first history that does not replay (step failed)
+  std::int64_t replay_problem_seq = 0;
+  std::string mismatched;  // the first item that replays to another state than its projection
+  Stage mismatched_stage{};
+  std::int64_t mismatched_seq = 0;
+  scanned = store.scan_events([&](const Event& e) {
     if (e.seq != expected_seq) {
       problem = Status(Errc::audit_sequence_gap,
                        where(e) + " follows seq " + std::to_string(expected_seq - 1) +
@@ -54,24 +76,51 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
                        where(e) + ": its stored hash does not match its content (altered)");
       return false;
     }
-    ItemChain& chain = chains[e.item_id];
-    if (e.item_seq != chain.last_item_seq + 1) {
+    Tracked& t = tracked[e.item_id];
+    if (e.item_seq != t.seen + 1) {
       problem = Status(Errc::audit_sequence_gap,
-                       where(e) + " follows item_seq " + std::to_string(chain.last_item_seq) +
+                       where(e) + " follows item_seq " + std::to_string(t.seen) +
                            " of its item: events were deleted, inserted or reordered");
       return false;
     }
-    if (e.item_prev_hash != chain.last_hash) {
+    if (e.item_prev_hash != t.hash) {
       problem = Status(Errc::audit_chain_broken,
                        where(e) + " does not chain to its item's previous event");
       return false;
     }
-    chain.last_item_seq = e.item_seq;
-    chain.last_hash = e.hash;
+    t.seen = e.item_seq;
+    t.hash = e.hash;
     prev_hash = e.hash;
-    previous = e;
+    previous.seq = e.seq;
+    previous.item_id.assign(e.item_id);
+    previous.item_seq = e.item_seq;
+    previous.type.assign(e.type);
     ++expected_seq;
     ++report.events;
+
+    // The replay, while the item's history is within its projection.
+    if (!t.replaying || e.item_seq > t.version) return true;
+    Item& item = open[e.item_id];
+    Status step = replay_step(item, e);
+    if (step.ok() && e.item_seq == t.version) {
+      item.id = e.item_id;
+      ++report.items;
+      if (record_digest(item_record(item)) != t.state_digest && mismatched.empty()) {
+        mismatched = e.item_id;  // described after the scan, which holds the store
+        mismatched_stage = item.stage;
+        mismatched_seq = e.seq;
+      }
+      t.replaying = false;
+      open.erase(e.item_id);
+    }
+    if (!step.ok()) {
+      if (replay_problem.ok()) {
+        replay_problem = step;
+        replay_problem_seq = e.seq;
+      }
+      t.replaying = false;
+      open.erase(e.item_id);
+    }
     return true;
   });
   if (scanned.code() == Errc::storage_corrupt) {
@@ -80,7 +129,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   if (!scanned.ok()) return scanned;
   if (!problem.ok()) return problem;
 
-  // 2. The recorded head must be the last event: trailing events cannot vanish unnoticed.
+  // 3. The recorded head must be the last event: trailing events cannot vanish unnoticed.
   auto head = store.chain_head();
   if (head.status().code() == Errc::storage_corrupt) {
     return Status(Errc::audit_head_mismatch, head.status().message());
@@ -94,84 +143,48 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   }
   report.head = *head;
 
-  // 3. Every projection row matches a history, and every history has a projection row.
-  std::unordered_map<std::string, Projected> projected;
-  scanned = store.scan_items([&](const ItemRecord& r) {
-    auto chain = chains.find(r.id);
-    if (chain == chains.end()) {
-      problem = Status(Errc::audit_replay_mismatch,
-                       "item " + r.id + " is in the projection but has no events (deleted)");
-      return false;
+  // 4. Every projection row matches its history, and every history has a projection row. The
+  // first finding by item id, so that the report does not depend on hash-map order.
+  std::string first_id;
+  Status mismatch;
+  for (const auto& [id, t] : tracked) {
+    if (!first_id.empty() && id > first_id) continue;
+    Status found;
+    if (t.version < 0) {
+      found = Status(Errc::audit_replay_mismatch, "item " + id + " has " + std::to_string(t.seen) +
+                                                      " events but no projection row (deleted)");
+    } else if (t.seen == 0) {
+      found = Status(Errc::audit_replay_mismatch,
+                     "item " + id + " is in the projection but has no events (deleted)");
+    } else if (t.seen != t.version) {
+      found = Status(Errc::audit_replay_mismatch, "item " + id + " is at version " +
+                                                      std::to_string(t.version) +
+                                                      " in the projection but its history has " +
+                                                      std::to_string(t.seen) + " events");
+    } else if (t.hash != t.last_hash) {
+      found = Status(Errc::audit_replay_mismatch,
+                     "item " + id +
+                         ": the projection's last_hash is not the hash of its last "
+                         "event (the next event would chain to a forged hash)");
     }
-    if (chain->second.last_item_seq != r.version) {
-      problem = Status(Errc::audit_replay_mismatch,
-                       "item " + r.id + " is at version " + std::to_string(r.version) +
-                           " in the projection but its history has " +
-                           std::to_string(chain->second.last_item_seq) + " events");
-      return false;
-    }
-    if (chain->second.last_hash != r.last_hash) {
-      problem = Status(Errc::audit_replay_mismatch,
-                       "item " + r.id +
-                           ": the projection's last_hash is not the hash of its last "
-                           "event (the next event would chain to a forged hash)");
-      return false;
-    }
-    projected[r.id] = Projected{r.version, record_digest(r)};
-    return true;
-  });
-  if (!scanned.ok()) return scanned;
-  if (!problem.ok()) return problem;
-  if (projected.size() != chains.size()) {
-    for (const auto& [id, chain] : chains) {
-      if (!projected.count(id)) {
-        return Status(Errc::audit_replay_mismatch, "item " + id + " has " +
-                                                       std::to_string(chain.last_item_seq) +
-                                                       " events but no projection row (deleted)");
-      }
+    if (!found.ok()) {
+      first_id = id;
+      mismatch = found;
     }
   }
+  if (!mismatch.ok()) return mismatch;
 
-  // 4. Replaying each history through the lifecycle gives the stored projection.
-  std::string current;
-  Item item;
-  std::string mismatched;
-  auto finish_item = [&]() {
-    if (current.empty()) return true;
-    ++report.items;
-    item.id = current;
-    if (record_digest(item_record(item)) != projected[current].state_digest) {
-      mismatched = current;
-      return false;
-    }
-    return true;
-  };
-  scanned = store.scan_events(
-      [&](const Event& e) {
-        if (e.item_id != current) {
-          if (!finish_item()) return false;
-          current = e.item_id;
-          item = Item{};
-        }
-        if (Status s = replay_step(item, e); !s.ok()) {
-          problem = s;
-          return false;
-        }
-        return true;
-      },
-      EventOrder::by_item);
-  if (!scanned.ok()) return scanned;
-  if (!problem.ok()) return problem;
-  if (mismatched.empty()) finish_item();  // the last item
+  // 5. Every history replays to its projection: the first finding in seq order.
+  if (!replay_problem.ok() && (mismatched.empty() || replay_problem_seq < mismatched_seq)) {
+    return replay_problem;
+  }
   if (!mismatched.empty()) {
     auto stored = store.get_item(mismatched);
     std::string detail;
     if (stored.ok() && *stored) {
-      detail = ": replay gives stage '" + std::string(to_string(item.stage)) +
-               "', the projection "
-               "says '" +
-               std::string(to_string((*stored)->stage)) + "'";
-      if (item.stage == (*stored)->stage) detail = ": the projection's state was altered";
+      detail = ": replay gives stage '" + std::string(to_string(mismatched_stage)) +
+               "', the projection says '" + std::string(to_string((*stored)->stage)) + "'";
+      if (mismatched_stage == (*stored)->stage) detail = ": the projection's state was altered";
     }
     return Status(Errc::audit_replay_mismatch,
                   "item " + mismatched + " does not replay to its stored state" + detail);

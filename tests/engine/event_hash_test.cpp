@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <random>
+
 #include "gongkai/event.h"
 
 namespace gongkai {
@@ -74,6 +77,65 @@ TEST(EventHash, FieldBoundariesCannotBeShifted) {
   b.actor = "a";
   b.role = "bc";
   EXPECT_NE(event_hash(a), event_hash(b));
+}
+
+// The encoding is written by hand for speed; nlohmann's compact dump of the same array is the
+// oracle it must match byte for byte, for any text (ill-formed UTF-8 included, where both
+// substitute U+FFFD).
+TEST(EventHash, EncodingMatchesNlohmannsDumpForAnyText) {
+  const std::vector<std::string> pieces = {"a",
+                                           "审核",
+                                           "\"",
+                                           "\\",
+                                           "\b",
+                                           "\f",
+                                           "\n",
+                                           "\r",
+                                           "\t",
+                                           std::string(1, '\0'),
+                                           "\x01",
+                                           "\x1f",
+                                           "\x7f",
+                                           "/",
+                                           "\xc3\xa9",
+                                           "\xf0\x9f\x98\x80",
+                                           "\xff",
+                                           "\xc3",
+                                           "\xed\xa0\x80",
+                                           "\xe0\x80\xaf",
+                                           "{\"k\":[1,2]}",
+                                           " "};
+  std::mt19937_64 random(20261127);
+  auto text = [&]() {
+    std::string t;
+    const auto n = random() % 6;
+    for (std::uint64_t i = 0; i < n; ++i) t += pieces[random() % pieces.size()];
+    return t;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    Event e;
+    e.seq = static_cast<std::int64_t>(random() % 1000000) - 10;
+    e.item_id = text();
+    e.item_seq = static_cast<std::int64_t>(random() % 100);
+    e.type = text();
+    e.actor = text();
+    e.role = text();
+    e.reason = text();
+    e.command_id = text();
+    e.at = Instant(std::chrono::milliseconds(static_cast<std::int64_t>(random() % (1ULL << 42))));
+    e.payload = text();
+    e.definition_version = static_cast<std::int64_t>(random() % 50);
+    e.calendar_version = text();
+    e.item_prev_hash = text();
+    e.prev_hash = text();
+    const nlohmann::json fields = nlohmann::json::array(
+        {"gongkai.event.v1", e.seq, e.item_id, e.item_seq, e.type, e.actor, e.role, e.reason,
+         e.command_id, format_utc(e.at), e.payload, e.definition_version, e.calendar_version,
+         e.item_prev_hash, e.prev_hash});
+    ASSERT_EQ(canonical_encoding(e),
+              fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        << "round " << round;
+  }
 }
 
 }  // namespace
