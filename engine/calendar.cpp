@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
@@ -494,6 +495,10 @@ struct CalendarSet::Data {
   std::map<std::string, CalendarDefinition> definitions;
   // Per calendar id, one layer per version (index version - 1).
   std::map<std::string, std::vector<std::shared_ptr<const Layer>>> layers;
+  // Calendars already resolved, by their layers ("id@version" from top to bottom): resolving is
+  // asked for on every command and every replayed event, and the data never changes.
+  mutable std::mutex resolved_mutex;
+  mutable std::map<std::string, Calendar> resolved;
 
   // The version of `def` published by `date`: 0 when none.
   static int version_as_of(const CalendarDefinition& def, Date date) {
@@ -509,8 +514,9 @@ struct CalendarSet::Data {
   // cycles and dangling references.
   Result<Calendar> resolve(const CalendarDefinition& def, int top,
                            std::optional<Date> as_of) const {
-    auto impl = std::make_shared<Calendar::Impl>();
-    impl->layers.push_back(layers.at(def.id)[static_cast<std::size_t>(top - 1)]);
+    std::vector<std::shared_ptr<const Layer>> chosen{
+        layers.at(def.id)[static_cast<std::size_t>(top - 1)]};
+    std::string key = def.id + "@" + std::to_string(top);
     for (const CalendarDefinition* cur = &def; !cur->base.empty();) {
       const CalendarDefinition& base = definitions.at(cur->base);
       int v = cur->base_version;
@@ -522,9 +528,14 @@ struct CalendarSet::Data {
                       "no version of calendar '" + base.id + "' (the base of '" + cur->id +
                           "') had been published by " + as_of->to_string());
       }
-      impl->layers.push_back(layers.at(base.id)[static_cast<std::size_t>(v - 1)]);
+      chosen.push_back(layers.at(base.id)[static_cast<std::size_t>(v - 1)]);
+      key += "/" + base.id + "@" + std::to_string(v);
       cur = &base;
     }
+    std::lock_guard<std::mutex> lock(resolved_mutex);
+    if (auto found = resolved.find(key); found != resolved.end()) return found->second;
+    auto impl = std::make_shared<Calendar::Impl>();
+    impl->layers = std::move(chosen);
     std::string all;
     for (const auto& layer : impl->layers) {
       impl->refs.push_back(layer->ref);
@@ -533,7 +544,7 @@ struct CalendarSet::Data {
     }
     impl->digest =
         impl->layers.size() == 1 ? impl->layers.front()->ref.digest : gongkai::sha256_hex(all);
-    return Calendar(std::move(impl));
+    return resolved.emplace(key, Calendar(std::move(impl))).first->second;
   }
 };
 

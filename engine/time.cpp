@@ -49,6 +49,22 @@ std::string format_with_offset(Instant t, std::chrono::minutes offset, bool zulu
   const int mi = static_cast<int>(rem / 60000 % 60);
   const int s = static_cast<int>(rem / 1000 % 60);
   const int milli = static_cast<int>(rem % 1000);
+  if (d.year >= 0 && d.year <= 9999 && zulu) {
+    // The common case without snprintf: timestamps are formatted for every stored event.
+    char out[] = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](int at, int value, int width) {
+      for (int i = at + width - 1; i >= at; --i, value /= 10)
+        out[i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, d.year, 4);
+    put(5, d.month, 2);
+    put(8, d.day, 2);
+    put(11, h, 2);
+    put(14, mi, 2);
+    put(17, s, 2);
+    put(20, milli, 3);
+    return std::string(out, sizeof out - 1);
+  }
   char buf[48];
   if (zulu) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day, h,

@@ -58,3 +58,42 @@ TEST(Date, WeekdaysAndArithmetic) {
 
 }  // namespace
 }  // namespace gongkai
+
+namespace gongkai {
+namespace {
+
+// format_utc has a hand-written fast path for years 0-9999; any instant in 0001-9999 must read back
+// through parse_instant to itself, and sort as text in the order of time.
+TEST(Time, FormatUtcRoundTripsAcrossTheYears) {
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  auto next = [&state]() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const std::int64_t first = parse_instant("0001-01-01T00:00:00.000Z")->time_since_epoch().count();
+  const std::int64_t last = parse_instant("9999-12-31T23:59:59.999Z")->time_since_epoch().count();
+  std::string previous;
+  for (std::int64_t ms : {first, last, std::int64_t{0}, std::int64_t{-1}, std::int64_t{86399999}}) {
+    const Instant t{std::chrono::milliseconds(ms)};
+    auto back = parse_instant(format_utc(t));
+    ASSERT_TRUE(back.ok()) << format_utc(t);
+    EXPECT_EQ(*back, t) << format_utc(t);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    const std::int64_t ms =
+        first + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(last - first + 1));
+    const Instant t{std::chrono::milliseconds(ms)};
+    const std::string text = format_utc(t);
+    ASSERT_EQ(text.size(), 24u) << text;
+    auto back = parse_instant(text);
+    ASSERT_TRUE(back.ok()) << text;
+    ASSERT_EQ(*back, t) << text;
+  }
+  EXPECT_EQ(format_utc(*parse_instant("1999-12-31T23:59:59.999Z")), "1999-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_utc(*parse_instant("2024-02-29T08:05:09.007Z")), "2024-02-29T08:05:09.007Z");
+}
+
+}  // namespace
+}  // namespace gongkai
