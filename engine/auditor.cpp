@@ -1,6 +1,10 @@
 #include "engine/auditor.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/item_json.h"
@@ -23,6 +27,102 @@ struct Tracked {
   std::int64_t seen = 0;      // events of this item met so far
   std::string hash;           // hash of the last event met
   bool replaying = true;      // false once compared, or once its replay failed
+};
+
+// The events in seq order, read and hash-checked on a second thread and handed over in batches:
+// reading and hashing cost about as much as replaying, so the two run side by side. The reader
+// holds the store for the whole scan; nothing else may use the store until the stream is done.
+class CheckedEventStream {
+ public:
+  struct Batch {
+    std::vector<Event> events;
+    std::vector<char> hash_ok;  // event_hash(events[i]) == events[i].hash
+  };
+
+  explicit CheckedEventStream(Store& store) : reader_([this, &store] { read(store); }) {}
+
+  ~CheckedEventStream() {
+    stop();
+    reader_.join();
+  }
+
+  CheckedEventStream(const CheckedEventStream&) = delete;
+  CheckedEventStream& operator=(const CheckedEventStream&) = delete;
+
+  // The next batch, or false once every event has been handed over (or the stream stopped).
+  bool next(Batch& out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [this] { return !full_.empty() || done_; });
+    if (full_.empty()) return false;
+    if (!out.events.empty()) spare_.push_back(std::move(out));
+    out = std::move(full_.front());
+    full_.pop_front();
+    space_.notify_one();
+    return true;
+  }
+
+  // Asks the reader to stop after the batch it is reading.
+  void stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    space_.notify_one();
+  }
+
+  // How the scan ended; valid once next() has returned false or after stop().
+  Status status() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [this] { return done_; });
+    return status_;
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 512;
+  static constexpr std::size_t kInFlight = 4;
+
+  void read(Store& store) {
+    Batch batch;
+    auto hand_over = [&]() {
+      std::unique_lock<std::mutex> lock(mutex_);
+      space_.wait(lock, [this] { return full_.size() < kInFlight || stopped_; });
+      if (stopped_) return false;
+      full_.push_back(std::move(batch));
+      ready_.notify_one();
+      if (!spare_.empty()) {
+        batch = std::move(spare_.back());
+        spare_.pop_back();
+      } else {
+        batch = Batch{};
+      }
+      batch.events.clear();
+      batch.hash_ok.clear();
+      return true;
+    };
+    Status result;
+    try {
+      result = store.scan_events([&](const Event& e) {
+        batch.events.push_back(e);
+        batch.hash_ok.push_back(event_hash(e) == e.hash);
+        return batch.events.size() < kBatch || hand_over();
+      });
+      if (result.ok() && !batch.events.empty()) hand_over();
+    } catch (const std::exception& e) {
+      result = Status(Errc::internal, std::string("reading the events: ") + e.what());
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_ = result;
+    done_ = true;
+    ready_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;  // a batch is full, or the reader is done
+  std::condition_variable space_;  // room for another batch, or stop
+  std::deque<Batch> full_;
+  std::vector<Batch> spare_;
+  bool stopped_ = false;
+  bool done_ = false;
+  Status status_;
+  std::thread reader_;  // last: starts once everything above is constructed
 };
 
 }  // namespace
@@ -58,7 +158,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   std::string mismatched;  // the first item that replays to another state than its projection
   Stage mismatched_stage{};
   std::int64_t mismatched_seq = 0;
-  scanned = store.scan_events([&](const Event& e) {
+  auto visit = [&](const Event& e, bool hash_ok) {
     if (e.seq != expected_seq) {
       problem = Status(Errc::audit_sequence_gap,
                        where(e) + " follows seq " + std::to_string(expected_seq - 1) +
@@ -71,7 +171,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
                            (e.seq > 1 ? " (" + where(previous) + " was altered or replaced)" : ""));
       return false;
     }
-    if (event_hash(e) != e.hash) {
+    if (!hash_ok) {
       problem = Status(Errc::audit_hash_mismatch,
                        where(e) + ": its stored hash does not match its content (altered)");
       return false;
@@ -122,7 +222,19 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
       open.erase(e.item_id);
     }
     return true;
-  });
+  };
+  {
+    CheckedEventStream stream(store);
+    CheckedEventStream::Batch batch;
+    bool going = true;
+    while (going && stream.next(batch)) {
+      for (std::size_t i = 0; going && i < batch.events.size(); ++i) {
+        going = visit(batch.events[i], batch.hash_ok[i] != 0);
+      }
+    }
+    if (!going) stream.stop();
+    scanned = stream.status();
+  }
   if (scanned.code() == Errc::storage_corrupt) {
     return Status(Errc::audit_hash_mismatch, "an event does not read: " + scanned.message());
   }

@@ -748,3 +748,52 @@ TEST_F(AuditTest, ReplayIgnoresTheProjection) {
 
 }  // namespace
 }  // namespace gongkai
+
+namespace gongkai {
+namespace {
+
+// The events are read and hash-checked on a second thread in batches of 512, at most four ahead:
+// a history many batches long verifies completely, and a tamper found early stops the reader
+// while it waits for room (verify returns rather than hangs), and one at the very end is found.
+TEST_F(AuditTest, LongHistoryVerifiesAcrossBatchesAndStopsEarlyOnATamper) {
+  {
+    SqliteOptions fast;
+    fast.synchronous = "NORMAL";  // a test fixture: 2,200 commits without an fsync each
+    auto engine = Engine::open(db_, fast);
+    ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+    engine_ = std::move(*engine);
+    Instant at = instant("2026-03-16T09:00:00+08:00");
+    const Item d = create("test.without_interpretation", "alpha.two", "dora", at);
+    for (int i = 0; i < 1100; ++i) {
+      fire(d.id, EventType::submit, "dora", at += 1min);
+      fire(d.id, EventType::reject, "reviewer", at += 1min,
+           [](FireRequest& r) { r.reason = "补充材料"; });
+    }
+    engine_.reset();
+  }
+  constexpr std::int64_t kEvents = 19 + 1 + 2200;
+  {
+    auto engine = reopen();
+    ASSERT_TRUE(engine);
+    auto report = engine->verify();
+    ASSERT_TRUE(report.ok()) << report.status().to_string();
+    EXPECT_EQ(report->events, kEvents);
+    EXPECT_EQ(report->items, 4);
+  }
+  const std::string pristine = gongkai::testing::read_file(db_);
+  for (const std::int64_t seq : {std::int64_t{6}, kEvents / 2, kEvents}) {
+    restore(pristine);
+    {
+      Tamperer t(db_);
+      Event e = t.event(seq);
+      e.actor = "mallory";  // the stored hash is kept: the content no longer matches it
+      t.rewrite(seq, e);
+    }
+    EXPECT_TRUE(
+        Reports(verify(), Errc::audit_hash_mismatch, {"event seq " + std::to_string(seq) + " "}))
+        << seq;
+  }
+}
+
+}  // namespace
+}  // namespace gongkai
