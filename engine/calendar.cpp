@@ -147,6 +147,25 @@ struct Calendar::Impl {
     return Status();
   }
 
+  // Whether `date` is a working day, and whether every layer covers its year: Calendar::day()
+  // without building the explanation.
+  bool working(Date date, bool* covered) const {
+    if (!date.valid()) {
+      *covered = false;
+      return true;
+    }
+    *covered = true;
+    for (const auto& layer : layers) {
+      if (!layer->covers(date.year)) *covered = false;
+    }
+    const std::int64_t key = date.days_since_epoch();
+    for (const auto& layer : layers) {
+      auto it = layer->days.find(key);
+      if (it != layer->days.end()) return it->second.kind == DayKind::makeup_workday;
+    }
+    return !date.is_weekend();
+  }
+
   Deadline start(TimeUnit unit, std::int64_t amount, Instant trigger, Date trigger_date,
                  std::chrono::minutes closing) const {
     Deadline d;
@@ -406,6 +425,57 @@ Result<Deadline> Calendar::add_hours(Instant trigger, std::int64_t n) const {
                                                    last.reason() + ")",
                                                false));
   return d;
+}
+
+Result<DueDate> Calendar::due_date(Instant trigger, const Duration& limit,
+                                   std::chrono::minutes closing_time) const {
+  // The same rules and checks as add_working_days, add_calendar_days and add_hours, in the same
+  // order, without the steps and the rule text (a test holds the two to the same results).
+  Date td;
+  if (Status s = impl_->check_trigger(trigger, &td); !s.ok()) return s;
+  const std::int64_t n = limit.amount;
+  DueDate out;
+  if (limit.unit == TimeUnit::hours) {
+    if (n < 0 || n > kMaxCountedHours) {
+      return calendar_detail::bad_argument("an hour count must be 0.." +
+                                           std::to_string(kMaxCountedHours) + ", not " +
+                                           std::to_string(n));
+    }
+    out.due = trigger + std::chrono::hours(n);
+    out.last_day = n == 0 ? td : local_date(out.due - std::chrono::milliseconds(1));
+    return out;
+  }
+  if (limit.unit != TimeUnit::working_days && limit.unit != TimeUnit::calendar_days) {
+    return calendar_detail::bad_argument("unknown time unit");
+  }
+  if (Status s = check_days(n); !s.ok()) return s;
+  if (Status s = check_closing(closing_time); !s.ok()) return s;
+  if (n == 0) {
+    out.last_day = td;
+    out.due = local_midnight(td.plus_days(1));
+    return out;
+  }
+  bool covered = true;
+  Date cursor = td;
+  if (limit.unit == TimeUnit::working_days) {
+    for (std::int64_t k = 0; k < n;) {
+      cursor = cursor.plus_days(1);
+      if (impl_->working(cursor, &covered)) ++k;
+      if (!covered) out.provisional = true;
+    }
+  } else {
+    cursor = td.plus_days(n);
+    bool working = impl_->working(cursor, &covered);
+    if (!covered) out.provisional = true;
+    while (!working) {
+      cursor = cursor.plus_days(1);
+      working = impl_->working(cursor, &covered);
+      if (!covered) out.provisional = true;
+    }
+  }
+  out.last_day = cursor;
+  out.due = local_midnight(cursor) + closing_time;
+  return out;
 }
 
 Result<Deadline> Calendar::add(Instant trigger, const Duration& limit,

@@ -77,7 +77,7 @@ Status set_due(ItemDeadline& d, const DeadlineContext& context) {
   if (!context.calendar) {
     return Status(Errc::calendar_not_found, "no calendar is in force for deadline " + d.id);
   }
-  auto due = compute_due(d, *context.calendar);
+  auto due = compute_due_date(d, *context.calendar);
   if (!due.ok()) return due.status();
   d.due = due->due;
   d.last_day = due->last_day;
@@ -165,6 +165,19 @@ Result<Deadline> compute_due(const ItemDeadline& d, const Calendar& calendar) {
     return due;
   }
   return calendar.add(d.trigger_at, Duration{d.amount + d.extended + d.paused_days, *unit});
+}
+
+Result<DueDate> compute_due_date(const ItemDeadline& d, const Calendar& calendar) {
+  const auto unit = unit_of(d.unit);
+  if (!unit) return Status(Errc::internal, "deadline " + d.id + " has unit '" + d.unit + "'");
+  if (*unit == TimeUnit::hours) {
+    auto due = calendar.due_date(d.trigger_at, Duration{d.amount + d.extended, TimeUnit::hours});
+    if (!due.ok() || d.paused_ms == 0) return due;
+    due->due += milliseconds(d.paused_ms);
+    due->last_day = local_date(due->due - milliseconds(1));
+    return due;
+  }
+  return calendar.due_date(d.trigger_at, Duration{d.amount + d.extended + d.paused_days, *unit});
 }
 
 const std::vector<EscalationStep>& ladder_of(const ItemDeadline& d,

@@ -37,9 +37,13 @@ struct DeadlineContext {
 // The rule of a standard for a deadline kind; nullptr when the standard has none.
 const DeadlineRule* find_rule(const ItemStandard& standard, const std::string& kind);
 
-// Recomputes `d.due`, `d.last_day` and `d.provisional` from its trigger, limit, extensions and
-// pauses on `calendar`. Errors: those of the calendar arithmetic.
+// The computation of `d`'s end from its trigger, limit, extensions and pauses on `calendar`, with
+// its explanation (`item explain`). Errors: those of the calendar arithmetic.
 Result<Deadline> compute_due(const ItemDeadline& d, const Calendar& calendar);
+
+// The same end without the explanation: what commands and replays record in `d.due`,
+// `d.last_day` and `d.provisional`. Errors: those of the calendar arithmetic.
+Result<DueDate> compute_due_date(const ItemDeadline& d, const Calendar& calendar);
 
 // After a lifecycle event has been applied to `item`: meets the deadlines the act fulfils, cancels
 // those it ends, and opens those it triggers. `concern` is the concern raised or answered.

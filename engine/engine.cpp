@@ -364,7 +364,7 @@ struct Engine::Impl {
                          (d->state != DeadlineState::pending &&
                           d->state != DeadlineState::breached && d->state != DeadlineState::paused);
             if (draft.skip) return Status::Ok();
-            auto due = compute_due(*d, *context.deadlines.calendar);
+            auto due = compute_due_date(*d, *context.deadlines.calendar);
             if (!due.ok()) return due.status();
             // Recorded when the due instant moves, or when a provisional deadline is confirmed
             // (or becomes provisional) on the new notice.

@@ -223,10 +223,25 @@ ItemRecord item_record(const Item& item) {
 }
 
 std::string record_digest(const ItemRecord& r) {
-  const json columns = json::array(
-      {r.id, r.unit_id, r.standard_id, r.definition_version, std::string(to_string(r.stage)),
-       r.version, format_utc(r.created_at), format_utc(r.updated_at), r.title, r.state_json});
-  return sha256_hex(columns.dump(-1, ' ', false, json::error_handler_t::replace));
+  // Each column as its length and its bytes, so that no two different rows concatenate alike.
+  std::string all;
+  all.reserve(r.state_json.size() + r.title.size() + 192);
+  auto put = [&all](std::string_view column) {
+    all += std::to_string(column.size());
+    all.push_back(':');
+    all.append(column.data(), column.size());
+  };
+  put(r.id);
+  put(r.unit_id);
+  put(r.standard_id);
+  put(std::to_string(r.definition_version));
+  put(to_string(r.stage));
+  put(std::to_string(r.version));
+  put(format_utc(r.created_at));
+  put(format_utc(r.updated_at));
+  put(r.title);
+  put(r.state_json);
+  return sha256_hex(all);
 }
 
 json event_to_json(const Event& event, TimeStyle style) {

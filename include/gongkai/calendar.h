@@ -153,6 +153,13 @@ struct ExplanationStep {
 };
 
 // A computed deadline and the full explanation of how it was reached.
+// The end of a period, without the explanation of a Deadline.
+struct DueDate {
+  Instant due;               // as Deadline::due
+  Date last_day;             // as Deadline::last_day
+  bool provisional = false;  // as Deadline::provisional
+};
+
 struct Deadline {
   TimeUnit unit = TimeUnit::working_days;
   std::int64_t amount = 0;
@@ -240,6 +247,12 @@ class Calendar {
   // included. The explanation lists the days crossed. Never provisional. Errors: invalid_argument
   // when n < 0, n > kMaxCountedHours, or the trigger's local date is outside years 1900-9000.
   Result<Deadline> add_hours(Instant trigger, std::int64_t n) const;
+
+  // The end of a period without its explanation: `due`, `last_day` and `provisional` exactly as
+  // add(trigger, limit, closing_time) gives them, for callers that need only the instant (the
+  // engine, on every command and every replayed event). Errors: as add().
+  Result<DueDate> due_date(Instant trigger, const Duration& limit,
+                           std::chrono::minutes closing_time = kEndOfDay) const;
 
   // Dispatches on `limit.unit` to add_working_days, add_calendar_days or add_hours (which ignores
   // `closing_time`). Errors: as those.
