@@ -800,14 +800,13 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
               e.type = kNoticePeriodServed;
               e.actor = kTimerActor;
               e.role = kSystemRole;
-              e.payload = json{
-                  {"notice", notice_id},
-                  {"starts_at", format_utc(n->starts_at)},
-                  {"ends_at", format_utc(n->ends_at)},
-                  {"scheduled_at", format_utc(n->ends_at)},
-                  {"amount", n->amount},
-                  {"unit",
-                   n->unit}}.dump();
+              const json payload = {{"notice", notice_id},
+                                    {"starts_at", format_utc(n->starts_at)},
+                                    {"ends_at", format_utc(n->ends_at)},
+                                    {"scheduled_at", format_utc(n->ends_at)},
+                                    {"amount", n->amount},
+                                    {"unit", n->unit}};
+              e.payload = payload.dump();
               return Status::Ok();
             });
         if (result.ok() && *result) ++report.notices_served;

@@ -132,7 +132,7 @@ struct CalendarsLoad {
   std::int64_t version = 0;
   std::string digest;
   bool changed = false;
-  std::int64_t recomputed = 0;  // open deadlines whose due instant moved
+  std::int64_t recomputed = 0;  // open deadlines and running notice periods that moved
 };
 
 // Filter for list_items.
