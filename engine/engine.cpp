@@ -17,6 +17,7 @@
 #include "engine/history_context.h"
 #include "engine/item_json.h"
 #include "engine/item_state.h"
+#include "engine/notice_periods.h"
 #include "engine/sha256.h"
 #include "engine/utf8.h"
 #include "gongkai/confidentiality_scan.h"
@@ -51,6 +52,11 @@ void schedule_of(const Item& item, CommitRequest& commit) {
     if (d.next_step_at) {
       commit.timers.push_back(
           TimerRecord{item.id, "deadline:" + d.id + ":" + d.next_step, *d.next_step_at});
+    }
+  }
+  for (const ItemNotice& n : item.notices) {
+    if (n.state == NoticeState::running) {
+      commit.timers.push_back(TimerRecord{item.id, "notice:" + n.id, n.ends_at});
     }
   }
   if (item.stage == Stage::release && item.publish_at) {
@@ -379,6 +385,36 @@ struct Engine::Impl {
                              {"new_due", format_utc(due->due)},
                              {"provisional", due->provisional},
                              {"old_calendar", d->calendar},
+                             {"new_calendar", e.calendar_version}}
+                            .dump();
+            return Status::Ok();
+          });
+      if (!result.ok()) return result.status();
+      if (*result) ++moved;
+    }
+    // A running notice period's end moves like a deadline's.
+    for (const ItemNotice& original : item->notices) {
+      const std::string id = original.id;
+      auto result = append(
+          item_id, std::nullopt, "", "", at,
+          [&](const Item& before, const EventContext& context, Draft& draft) -> Status {
+            Event& e = draft.event;
+            const ItemNotice* n = before.find_notice(id);
+            draft.skip = !n || !context.deadlines.calendar || n->state != NoticeState::running;
+            if (draft.skip) return Status::Ok();
+            auto end = compute_notice_end(*n, *context.deadlines.calendar);
+            if (!end.ok()) return end.status();
+            draft.skip = end->due == n->ends_at && end->provisional == n->provisional;
+            if (draft.skip) return Status::Ok();
+            e.type = kNoticePeriodRecomputed;
+            e.actor = kTimerActor;
+            e.role = kSystemRole;
+            e.reason = "calendar changed";
+            e.payload = json{{"notice", id},
+                             {"old_ends_at", format_utc(n->ends_at)},
+                             {"new_ends_at", format_utc(end->due)},
+                             {"provisional", end->provisional},
+                             {"old_calendar", n->calendar},
                              {"new_calendar", e.calendar_version}}
                             .dump();
             return Status::Ok();
@@ -751,6 +787,29 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
               return Status::Ok();
             });
         if (result.ok() && *result) ++report.steps_fired;
+      } else if (t.key.rfind("notice:", 0) == 0) {
+        const std::string notice_id = t.key.substr(7);
+        result = impl_->append(
+            t.item_id, std::nullopt, "", "", at,
+            [&](const Item& before, const EventContext&, Impl::Draft& draft) -> Status {
+              Event& e = draft.event;
+              const ItemNotice* n = before.find_notice(notice_id);
+              // Served already (an act after the end), cut short, or moved later meanwhile.
+              draft.skip = !n || n->state != NoticeState::running || n->ends_at > e.at;
+              if (draft.skip) return Status::Ok();
+              e.type = kNoticePeriodServed;
+              e.actor = kTimerActor;
+              e.role = kSystemRole;
+              const json payload = {{"notice", notice_id},
+                                    {"starts_at", format_utc(n->starts_at)},
+                                    {"ends_at", format_utc(n->ends_at)},
+                                    {"scheduled_at", format_utc(n->ends_at)},
+                                    {"amount", n->amount},
+                                    {"unit", n->unit}};
+              e.payload = payload.dump();
+              return Status::Ok();
+            });
+        if (result.ok() && *result) ++report.notices_served;
       }
       if (!result.ok()) return result.status();
       if (*result) ++progress;
@@ -932,6 +991,49 @@ Result<std::vector<DeadlineExplanation>> Engine::explain(const std::string& item
       if (e.type.rfind("deadline_", 0) != 0) continue;
       const json payload = json::parse(e.payload, nullptr, false);
       if (payload.is_object() && payload.value("deadline", "") == d.id) x.controls.push_back(e);
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+Result<std::vector<NoticeExplanation>> Engine::explain_notices(const std::string& item_id) {
+  auto item = impl_->load_item(item_id);
+  if (!item.ok()) return item.status();
+  auto events = impl_->store->history(item_id);
+  if (!events.ok()) return events.status();
+  auto defs = impl_->definitions_at(item->definition_version);
+  const ItemStandard* standard = defs ? defs->find_standard(item->standard_id) : nullptr;
+  std::vector<NoticeExplanation> out;
+  for (const ItemNotice& n : item->notices) {
+    NoticeExplanation x;
+    x.notice = n;
+    x.rule =
+        "notice_period: at least " + std::to_string(n.amount) + " " + n.unit + " from published";
+    if (standard) {
+      x.time_limit_text = standard->time_limit_text;
+      if (!standard->legal_basis.empty()) x.legal_basis = standard->legal_basis.front();
+    }
+    const auto colon = n.calendar.find(':');
+    const auto at_sign = n.calendar.rfind('@');
+    if (colon != std::string::npos && at_sign != std::string::npos) {
+      auto set = impl_->calendars_at(std::stoll(n.calendar.substr(0, colon)));
+      if (!set) return Status(Errc::calendar_not_found, "calendar " + n.calendar + " not stored");
+      auto calendar = set->as_of(n.calendar.substr(colon + 1, at_sign - colon - 1), n.computed_at);
+      if (!calendar.ok()) return calendar.status();
+      auto computation = compute_notice_end(n, *calendar);
+      if (!computation.ok()) return computation.status();
+      x.computation = std::move(*computation);
+    }
+    for (const Event& e : *events) {
+      const bool opened = e.type == "publish" && e.at == n.starts_at;
+      const bool ended = n.cut_short_at && *n.cut_short_at == e.at && e.type == n.cut_short_by;
+      bool about = false;
+      if (e.type == kNoticePeriodServed || e.type == kNoticePeriodRecomputed) {
+        const json payload = json::parse(e.payload, nullptr, false);
+        about = payload.is_object() && payload.value("notice", "") == n.id;
+      }
+      if (opened || ended || about) x.records.push_back(e);
     }
     out.push_back(std::move(x));
   }

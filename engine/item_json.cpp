@@ -97,6 +97,66 @@ std::vector<ItemDeadline> deadlines_from_json(const json& list) {
   return deadlines;
 }
 
+json notices_to_json(const std::vector<ItemNotice>& notices, TimeStyle style) {
+  json list = json::array();
+  for (const auto& n : notices) {
+    list.push_back({{"id", n.id},
+                    {"revision", n.revision},
+                    {"starts_at", format_instant(n.starts_at, style)},
+                    {"amount", n.amount},
+                    {"unit", n.unit},
+                    {"ends_at", format_instant(n.ends_at, style)},
+                    {"last_day", n.last_day.to_string()},
+                    {"provisional", n.provisional},
+                    {"calendar", n.calendar},
+                    {"computed_at", format_instant(n.computed_at, style)},
+                    {"state", to_string(n.state)},
+                    {"origin", to_string(n.origin)},
+                    {"served_at", optional_instant(n.served_at, style)},
+                    {"cut_short_at", optional_instant(n.cut_short_at, style)},
+                    {"cut_short_by", n.cut_short_by},
+                    {"cut_short_reason", n.cut_short_reason}});
+  }
+  return list;
+}
+
+std::vector<ItemNotice> notices_from_json(const json& list) {
+  std::vector<ItemNotice> notices;
+  for (const auto& j : list) {
+    ItemNotice n;
+    n.id = j.at("id").get<std::string>();
+    n.revision = j.at("revision").get<int>();
+    n.starts_at = read_instant(j, "starts_at");
+    n.amount = j.at("amount").get<std::int64_t>();
+    n.unit = j.at("unit").get<std::string>();
+    n.ends_at = read_instant(j, "ends_at");
+    auto day = parse_date(j.at("last_day").get<std::string>());
+    if (!day.ok()) throw std::invalid_argument(day.status().message());
+    n.last_day = *day;
+    n.provisional = j.at("provisional").get<bool>();
+    n.calendar = j.at("calendar").get<std::string>();
+    n.computed_at = read_instant(j, "computed_at");
+    const std::string state = j.at("state").get<std::string>();
+    bool known = false;
+    for (auto s : {NoticeState::running, NoticeState::served, NoticeState::cut_short}) {
+      if (state == to_string(s)) {
+        n.state = s;
+        known = true;
+      }
+    }
+    if (!known) throw std::invalid_argument("unknown notice period state " + state);
+    n.origin = j.at("origin").get<std::string>() == to_string(DeadlineOrigin::recomputed)
+                   ? DeadlineOrigin::recomputed
+                   : DeadlineOrigin::original;
+    n.served_at = read_optional_instant(j, "served_at");
+    n.cut_short_at = read_optional_instant(j, "cut_short_at");
+    n.cut_short_by = j.at("cut_short_by").get<std::string>();
+    n.cut_short_reason = j.at("cut_short_reason").get<std::string>();
+    notices.push_back(std::move(n));
+  }
+  return notices;
+}
+
 }  // namespace
 
 int Item::open_concerns() const noexcept {
@@ -122,7 +182,7 @@ json item_to_json(const Item& item, TimeStyle style) {
                         {"answered_by", c.answered_by},
                         {"answered_at", optional_instant(c.answered_at, style)}});
   }
-  return json{
+  json out{
       {"id", item.id},
       {"unit_id", item.unit_id},
       {"standard_id", item.standard_id},
@@ -151,6 +211,10 @@ json item_to_json(const Item& item, TimeStyle style) {
       {"closed_at", optional_instant(item.closed_at, style)},
       {"deadlines", deadlines_to_json(item.deadlines, style)},
   };
+  // Only items whose standard has a notice period carry the field, so the stored projection of
+  // every other item stays byte for byte what it was.
+  if (!item.notices.empty()) out["notice_periods"] = notices_to_json(item.notices, style);
+  return out;
 }
 
 Result<Item> item_from_json(const std::string& text) {
@@ -198,6 +262,7 @@ Result<Item> item_from_json(const std::string& text) {
     item.withdrawn_reason = j.at("withdrawn_reason").get<std::string>();
     item.closed_at = read_optional_instant(j, "closed_at");
     if (j.contains("deadlines")) item.deadlines = deadlines_from_json(j.at("deadlines"));
+    if (j.contains("notice_periods")) item.notices = notices_from_json(j.at("notice_periods"));
     return item;
   } catch (const std::exception& e) {
     return Status(Errc::storage_corrupt,

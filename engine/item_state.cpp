@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/lifecycle.h"
+#include "engine/notice_periods.h"
 #include "gongkai/confidentiality_scan.h"
 
 namespace gongkai {
@@ -65,6 +66,10 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
     // A system event: a deadline's clock control or timer step, or another record (channels).
     auto applied = apply_deadline_event(after, event, payload, context);
     if (!applied.ok()) return applied.status();
+    if (!*applied) {
+      auto notice = apply_notice_event(after, event, payload, context);
+      if (!notice.ok()) return notice.status();
+    }
     return after;
   }
 
@@ -105,6 +110,9 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
   Status refused = machine.fire(in);
   if (!refused.ok()) return refused;
   after.stage = *machine.stage();
+  // A minimum notice period (公示期) still running refuses closing; the lifecycle's own guards
+  // (concerns, the response window) have been checked first.
+  if (Status s = check_notice_allows(before, *type, event.at); !s.ok()) return s;
 
   int concern = 0;
   switch (*type) {
@@ -182,6 +190,7 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
       break;
   }
   if (Status s = update_deadlines_after(after, *type, event, concern, context); !s.ok()) return s;
+  if (Status s = update_notices_after(after, *type, event, context); !s.ok()) return s;
   return after;
 }
 

@@ -352,7 +352,8 @@ Result<ChannelConfig> load_channel_config(const std::string& path,
   return parse_channel_config(*text, path, absolute.parent_path(), definitions);
 }
 
-ConfiguredChannels::ConfiguredChannels(ChannelConfig config) : config_(std::move(config)) {}
+ConfiguredChannels::ConfiguredChannels(ChannelConfig config, DefinitionsSource definitions)
+    : config_(std::move(config)), definitions_(std::move(definitions)) {}
 
 ConfiguredChannels::~ConfiguredChannels() = default;
 
@@ -389,7 +390,7 @@ Channel* ConfiguredChannels::find(const std::string& unit_id, const std::string&
           o.channel = channel;
           o.web_root = target->web_root;
           o.base_url = target->base_url;
-          made = std::make_unique<WebsiteChannel>(std::move(o));
+          made = std::make_unique<WebsiteChannel>(std::move(o), TopicPages{definitions_});
           break;
         }
         case AdapterKind::webhook: {
@@ -422,10 +423,11 @@ Channel* ConfiguredChannels::find(const std::string& unit_id, const std::string&
 }
 
 Result<std::unique_ptr<ConfiguredChannels>> load_channel_registry(
-    const std::string& path, const DefinitionSet* definitions) {
+    const std::string& path, const DefinitionSet* definitions,
+    DefinitionsSource topic_definitions) {
   auto config = load_channel_config(path, definitions);
   if (!config.ok()) return config.status();
-  return std::make_unique<ConfiguredChannels>(std::move(*config));
+  return std::make_unique<ConfiguredChannels>(std::move(*config), std::move(topic_definitions));
 }
 
 }  // namespace gongkai::channels

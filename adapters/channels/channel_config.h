@@ -92,11 +92,15 @@ Result<ChannelConfig> parse_channel_config(const std::string& text, const std::s
 Result<ChannelConfig> load_channel_config(const std::string& path,
                                           const DefinitionSet* definitions);
 
+// The definitions in force, asked when needed (e.g. `[&engine] { return engine.definitions(); }`).
+using DefinitionsSource = std::function<std::shared_ptr<const DefinitionSet>()>;
+
 // The adapters of a configuration, created on first use per unit and channel and shared where
-// they write the same place. Thread-safe.
+// they write the same place. Thread-safe. With `definitions`, website adapters also regenerate
+// the province special-topic pages (TopicPages::definitions).
 class ConfiguredChannels : public ChannelRegistry {
  public:
-  explicit ConfiguredChannels(ChannelConfig config);
+  explicit ConfiguredChannels(ChannelConfig config, DefinitionsSource definitions = {});
   ~ConfiguredChannels() override;
 
   Channel* find(const std::string& unit_id, const std::string& channel) override;
@@ -104,13 +108,15 @@ class ConfiguredChannels : public ChannelRegistry {
 
  private:
   ChannelConfig config_;
+  DefinitionsSource definitions_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Channel>> adapters_;  // by what they write to
   std::map<std::pair<std::string, std::string>, Channel*> found_;
 };
 
-// load_channel_config, then the registry.
-Result<std::unique_ptr<ConfiguredChannels>> load_channel_registry(const std::string& path,
-                                                                  const DefinitionSet* definitions);
+// load_channel_config, then the registry (with `topic_definitions` for the province pages).
+Result<std::unique_ptr<ConfiguredChannels>> load_channel_registry(
+    const std::string& path, const DefinitionSet* definitions,
+    DefinitionsSource topic_definitions = {});
 
 }  // namespace gongkai::channels

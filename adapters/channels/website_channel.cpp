@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "adapters/channels/file_ops.h"
+#include "adapters/channels/province_topic.h"
 #include "adapters/channels/public_document.h"
 
 namespace gongkai::channels {
@@ -646,6 +647,7 @@ std::string record_file(const std::string& item) {
 
 struct WebsiteChannel::Impl {
   WebsiteOptions options;
+  TopicPages topic;
   std::atomic<std::int64_t> files_written{0};
 
   // What this process last read or wrote of a unit's state, valid while the unit's generation
@@ -905,9 +907,11 @@ struct WebsiteChannel::Impl {
   }
 };
 
-WebsiteChannel::WebsiteChannel(WebsiteOptions options) : impl_(std::make_unique<Impl>()) {
+WebsiteChannel::WebsiteChannel(WebsiteOptions options, TopicPages topic)
+    : impl_(std::make_unique<Impl>()) {
   while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();
   impl_->options = std::move(options);
+  impl_->topic = std::move(topic);
 }
 
 WebsiteChannel::~WebsiteChannel() = default;
@@ -918,7 +922,23 @@ std::string WebsiteChannel::id() const {
 
 DeliveryOutcome WebsiteChannel::deliver(const Delivery& delivery) {
   try {
-    return impl_->deliver(delivery);
+    DeliveryOutcome outcome = impl_->deliver(delivery);
+    if (outcome.kind != DeliveryOutcome::Kind::delivered || !impl_->topic.definitions) {
+      return outcome;
+    }
+    // The province's special-topic page, after the unit's files are committed and its lock is
+    // released (the page's own lock orders its writers; each reads the committed unit states).
+    const auto definitions = impl_->topic.definitions();
+    const Unit* unit = definitions ? definitions->find_unit(delivery.unit_id) : nullptr;
+    if (!unit) return outcome;
+    auto topic = write_province_topic(impl_->options.web_root, *definitions, unit->province,
+                                      impl_->topic.releases);
+    if (!topic.ok()) {
+      return DeliveryOutcome::transient("website: province topic page: " +
+                                        topic.status().message());
+    }
+    if (topic->changed) ++impl_->files_written;
+    return outcome;
   } catch (const std::exception& e) {
     return DeliveryOutcome::transient(std::string("website: ") + e.what());
   }

@@ -6,6 +6,9 @@
 //   <web_root>/<unit>/items/<item>/interpretation.html   its interpretation (解读)
 //   <web_root>/<unit>/items/<item>/response-<n>.html     each answered concern (回应)
 //   <web_root>/<unit>/feed.xml, feed.json    Atom 1.0 and JSON Feed 1.1 of the latest items
+//   <web_root>/<province>/pilot/index.html   the province's special-topic page (试点工作专题,
+//                                            adapters/channels/province_topic.h), regenerated
+//                                            after each delivery when given TopicPages
 //   <web_root>/<unit>/.gongkai/              the adapter's state: index.json (a summary per item,
 //                                            from which index, archives and feeds are rebuilt),
 //                                            items/<item>.json (the item's last document and its
@@ -22,10 +25,12 @@
 #include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "gongkai/channel.h"
+#include "gongkai/definitions.h"
 
 namespace gongkai::channels {
 
@@ -38,10 +43,20 @@ struct WebsiteOptions {
   std::size_t feed_items = 50;      // entries in each feed
 };
 
+// The province special-topic pages a website adapter keeps (adapters/channels/province_topic.h).
+struct TopicPages {
+  // The definitions in force (e.g. the engine's latest), asked at each delivery: with them, the
+  // special-topic page of the delivered unit's province is regenerated after the unit's files
+  // (a failure to write it is a transient failure: the delivery is retried). Empty: no topic
+  // pages.
+  std::function<std::shared_ptr<const DefinitionSet>()> definitions;
+  std::size_t releases = 10;  // latest releases per unit on the page
+};
+
 // Thread-safe; several processes may write the same web root (a lock file per unit).
 class WebsiteChannel : public Channel {
  public:
-  explicit WebsiteChannel(WebsiteOptions options);
+  explicit WebsiteChannel(WebsiteOptions options, TopicPages topic = {});
   ~WebsiteChannel() override;
 
   std::string id() const override;

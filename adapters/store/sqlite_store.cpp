@@ -554,8 +554,10 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       SQLite::Statement q(*db_,
-                          "SELECT DISTINCT item_id FROM deadlines "
-                          "WHERE state IN ('pending', 'breached', 'paused') ORDER BY item_id");
+                          "SELECT item_id FROM deadlines "
+                          "WHERE state IN ('pending', 'breached', 'paused') "
+                          "UNION SELECT item_id FROM timers WHERE key LIKE 'notice:%' "
+                          "ORDER BY item_id");
       std::vector<std::string> ids;
       while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
       return ids;

@@ -83,9 +83,10 @@ struct DeadlineControlRequest {
 
 // What one run of the timers did.
 struct TickReport {
-  std::int64_t published = 0;         // scheduled publications fired
-  std::int64_t steps_fired = 0;       // escalation steps recorded (due soon, breached, escalated)
-  std::int64_t recomputed = 0;        // deadlines recomputed after a calendar change
+  std::int64_t published = 0;    // scheduled publications fired
+  std::int64_t steps_fired = 0;  // escalation steps recorded (due soon, breached, escalated)
+  std::int64_t recomputed = 0;   // deadlines and notice periods recomputed after a calendar change
+  std::int64_t notices_served = 0;    // notice periods whose minimum was recorded as served
   std::optional<Instant> next_timer;  // the earliest timer left
 };
 
@@ -107,6 +108,18 @@ struct DeadlineExplanation {
   std::vector<Event> controls;  // the pauses, resumptions, extensions and recomputations
 };
 
+// How a notice period (公示期) of an item was derived, and what ended it.
+struct NoticeExplanation {
+  ItemNotice notice;
+  std::string rule;             // e.g. "notice_period: at least 30 calendar_days from published"
+  std::string time_limit_text;  // the standard's 公开时限 as published
+  std::string legal_basis;      // the standard's first legal basis
+  Deadline computation;         // every day counted or skipped, with the calendar version
+  // The events that concern it: the publication that opened it, recomputations, the timer's
+  // notice_period_served, and the withdrawal or correction that cut it short.
+  std::vector<Event> records;
+};
+
 // What one run of the delivery worker did.
 struct DeliveryReport {
   std::int64_t delivered = 0;
@@ -119,7 +132,7 @@ struct CalendarsLoad {
   std::int64_t version = 0;
   std::string digest;
   bool changed = false;
-  std::int64_t recomputed = 0;  // open deadlines whose due instant moved
+  std::int64_t recomputed = 0;  // open deadlines and running notice periods that moved
 };
 
 // Filter for list_items.
@@ -194,7 +207,8 @@ class Engine {
   // Fires an event and returns the item after it. Errors: item_not_found, invalid_argument,
   // illegal_transition (the stage does not accept the event; names both), four_eyes_violation,
   // reason_required, material_required, confidentiality_findings (details list the findings),
-  // concerns_open, response_window_open, publish_not_due, concern_not_found, concern_not_open,
+  // concerns_open, response_window_open, publish_not_due, notice_period_running (closing before
+  // the release's minimum notice period is served), concern_not_found, concern_not_open,
   // version_conflict (expected_version given and stale), simulation_only, clock_went_backwards,
   // idempotency_key_reused, storage errors. A refused event appends nothing.
   Result<Item> fire(const FireRequest& request);
@@ -257,6 +271,10 @@ class Engine {
 
   // How each deadline of the item was derived. Errors: item_not_found, calendar_not_found.
   Result<std::vector<DeadlineExplanation>> explain(const std::string& item_id);
+
+  // How each notice period of the item was derived (none when its standard has no notice_period
+  // or it was never published). Errors: item_not_found, calendar_not_found.
+  Result<std::vector<NoticeExplanation>> explain_notices(const std::string& item_id);
 
   // Replays the item's events with `at` <= as_of through the lifecycle; the stage and version it
   // had then. Errors: item_not_found, audit_* when the history does not replay, storage errors.

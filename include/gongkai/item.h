@@ -69,6 +69,40 @@ struct ItemDeadline {
   std::optional<Instant> next_step_at;   // when it fires
 };
 
+// Where a notice period (公示期) is.
+enum class NoticeState {
+  running,    // on notice; the minimum is not served yet
+  served,     // the minimum was served (recorded by the timer, or reached before a later act)
+  cut_short,  // ended before the minimum by a withdrawal or a correction
+};
+
+// "running", "served", "cut_short".
+const char* to_string(NoticeState state) noexcept;
+
+// A notice period (公示期, e.g. "公告时间不得少于30日"): the least time a release must stay on
+// public notice. Unlike a deadline it is a minimum duration: it starts at the publication, and
+// the item may not be closed before it has been served. Computed like a deadline (the next-day
+// rule, 24:00 China time, rest days for calendar days, working days on the unit's calendar, hours
+// around the clock). Part of the item's projection: replaying the history recomputes it exactly.
+struct ItemNotice {
+  std::string id;            // "notice_period", then "notice_period#2" for a later publication
+  int revision = 1;          // the revision put on notice
+  Instant starts_at{};       // the publication
+  std::int64_t amount = 0;   // the standard's notice_period
+  std::string unit;          // "working_days", "calendar_days" or "hours"
+  Instant ends_at{};         // the minimum is served at this instant (24:00 of `last_day`)
+  Date last_day;             // the local day on which the minimum is reached at its end
+  bool provisional = false;  // computed on weekends alone for an uncovered year
+  std::string calendar;      // the calendar used, "<set>:<id>@<version>"
+  Instant computed_at{};     // when `ends_at` was last computed (the calendar in force then)
+  NoticeState state = NoticeState::running;
+  DeadlineOrigin origin = DeadlineOrigin::original;  // original or recomputed
+  std::optional<Instant> served_at;                  // = ends_at once served
+  std::optional<Instant> cut_short_at;  // when a withdrawal or correction ended it early
+  std::string cut_short_by;             // "withdraw" or "correct"
+  std::string cut_short_reason;         // the reason of that event
+};
+
 // A disclosure item (公开事项): one instance of an item standard moving through the lifecycle.
 // A value type; copies are independent.
 struct Item {
@@ -97,11 +131,14 @@ struct Item {
   std::string withdrawn_reason;
   std::optional<Instant> closed_at;
   std::vector<ItemDeadline> deadlines;  // in the order they were opened
+  std::vector<ItemNotice> notices;      // notice periods, one per publication, in order
 
   // The number of concerns not yet answered.
   int open_concerns() const noexcept;
   // The deadline with this id; nullptr when there is none.
   const ItemDeadline* find_deadline(const std::string& id) const noexcept;
+  // The notice period with this id; nullptr when there is none.
+  const ItemNotice* find_notice(const std::string& id) const noexcept;
 };
 
 }  // namespace gongkai

@@ -62,6 +62,7 @@ namespace gongkai {
   X(concerns_open,            3, "public concerns are still unanswered")                           \
   X(response_window_open,     3, "the response window has not ended yet")                          \
   X(publish_not_due,          3, "the release is scheduled for later")                             \
+  X(notice_period_running,    3, "the release's minimum notice period is not served yet")         \
   X(concern_not_open,         3, "the concern is already answered")                                \
   X(deadline_not_open,        3, "the deadline is not running (or not paused, to resume)")         \
   X(extension_not_allowed,    3, "the standard does not allow that extension")                     \

@@ -52,7 +52,7 @@ struct NewEvent {
 // publication. Part of an item's projection; replaced with it on every commit.
 struct TimerRecord {
   std::string item_id;
-  std::string key;  // "deadline:<deadline id>:<step>" or "publish"
+  std::string key;  // "deadline:<deadline id>:<step>", "notice:<notice id>" or "publish"
   Instant fire_at{};
 };
 
@@ -203,7 +203,8 @@ class Store {
   // Deadline rows that are breached, or pending with `due` at or before `now`, by due instant.
   virtual Result<std::vector<DeadlineRecord>> overdue_deadlines(Instant now,
                                                                 std::int64_t limit) = 0;
-  // Ids of the items with at least one open (pending, breached or paused) deadline.
+  // Ids of the items with at least one open (pending, breached or paused) deadline or a running
+  // notice period (a timer "notice:<id>"): what a calendar change may move.
   virtual Result<std::vector<std::string>> items_with_open_deadlines() = 0;
   // Outbox rows that are pending or retrying with next_attempt_at <= now, oldest first.
   virtual Result<std::vector<Delivery>> due_deliveries(Instant now, std::int64_t limit) = 0;

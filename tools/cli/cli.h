@@ -53,6 +53,8 @@ void add_user_commands(CLI::App& app, Globals& globals, Action& action);
 void add_serve_command(CLI::App& app, Globals& globals, Action& action);
 // Channel deliveries: delivery list|retry, deliver (tools/cli/commands_delivery.cpp).
 void add_delivery_commands(CLI::App& app, Globals& globals, Action& action);
+// The website's province special-topic pages: website topic (tools/cli/commands_website.cpp).
+void add_website_commands(CLI::App& app, Globals& globals, Action& action);
 
 // The delivery worker, once, over the channel configuration at `config_path` (its policy): runs
 // batches while they come back full. Errors: channel_config_invalid, channel_secret_missing,

@@ -165,7 +165,8 @@ int run_deliver(const Globals& globals, const std::string& config) {
 Result<DeliveryReport> run_delivery_worker(Engine& engine, const std::string& config_path,
                                            std::optional<Instant> at) {
   auto definitions = engine.definitions();
-  auto registry = channels::load_channel_registry(config_path, definitions.get());
+  auto registry = channels::load_channel_registry(config_path, definitions.get(),
+                                                  [&engine] { return engine.definitions(); });
   if (!registry.ok()) return registry.status();
   const DeliveryPolicy policy = (*registry)->config().policy;
   DeliveryReport total;

@@ -53,6 +53,16 @@ void print_item(const Globals& globals, const Item& item) {
               << d.last_day.to_string() << " (" << format_local(d.due) << ")  "
               << to_string(d.origin) << (d.provisional ? "  PROVISIONAL" : "") << "\n";
   }
+  for (const ItemNotice& n : item.notices) {
+    std::cout << "  notice " << n.id << "  " << to_string(n.state) << "  at least " << n.amount
+              << " " << n.unit << " from " << format_local(n.starts_at) << ", ends "
+              << n.last_day.to_string() << " (" << format_local(n.ends_at) << ")  "
+              << to_string(n.origin) << (n.provisional ? "  PROVISIONAL" : "");
+    if (n.cut_short_at) {
+      std::cout << "  CUT SHORT by " << n.cut_short_by << " at " << format_local(*n.cut_short_at);
+    }
+    std::cout << "\n";
+  }
 }
 
 int run_create(const Globals& globals, const CreateOptions& o) {

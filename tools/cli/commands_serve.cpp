@@ -137,7 +137,10 @@ int run_serve(const Globals& globals, const ServeOptions& o) {
   std::unique_ptr<channels::ConfiguredChannels> registry;
   std::unique_ptr<channels::DeliveryWorker> deliveries;
   if (!o.channels.empty()) {
-    auto loaded = channels::load_channel_registry(o.channels, engine->definitions().get());
+    Engine* topic_engine = engine.get();
+    auto loaded =
+        channels::load_channel_registry(o.channels, engine->definitions().get(),
+                                        [topic_engine] { return topic_engine->definitions(); });
     if (!loaded.ok()) {
       scheduler.stop();
       return fail(loaded.status());

@@ -197,6 +197,8 @@ int run_explain(const Globals& globals, const std::string& id) {
   if (!engine.ok()) return fail(engine.status());
   auto explained = (*engine)->explain(id);
   if (!explained.ok()) return fail(explained.status());
+  auto notices = (*engine)->explain_notices(id);
+  if (!notices.ok()) return fail(notices.status());
   json out = json::array();
   for (const auto& x : *explained) {
     json controls = json::array();
@@ -221,6 +223,32 @@ int run_explain(const Globals& globals, const std::string& id) {
                    {"computation", computation_json(x.computation)},
                    {"controls", controls}});
   }
+  // Notice periods follow the deadlines, told apart by "notice_period" in place of "deadline".
+  for (const auto& x : *notices) {
+    json records = json::array();
+    for (const Event& e : x.records) records.push_back(event_to_json(e, TimeStyle::local));
+    const ItemNotice& n = x.notice;
+    out.push_back(
+        {{"notice_period", n.id},
+         {"kind", "notice_period"},
+         {"state", to_string(n.state)},
+         {"origin", to_string(n.origin)},
+         {"rule", x.rule},
+         {"time_limit", x.time_limit_text},
+         {"legal_basis", x.legal_basis},
+         {"revision", n.revision},
+         {"starts_at", format_local(n.starts_at)},
+         {"ends", n.last_day.to_string()},
+         {"ends_at", format_local(n.ends_at)},
+         {"served_at", n.served_at ? json(format_local(*n.served_at)) : json(nullptr)},
+         {"cut_short_at", n.cut_short_at ? json(format_local(*n.cut_short_at)) : json(nullptr)},
+         {"cut_short_by", n.cut_short_by},
+         {"cut_short_reason", n.cut_short_reason},
+         {"calendar", n.calendar},
+         {"provisional", n.provisional},
+         {"computation", computation_json(x.computation)},
+         {"records", records}});
+  }
   if (globals.json) {
     print_json(out);
     return 0;
@@ -241,6 +269,28 @@ int run_explain(const Globals& globals, const std::string& id) {
       std::cout << "    " << s.date.to_string() << "  " << s.what << "\n";
     }
     for (const Event& e : x.controls) {
+      std::cout << "  " << format_local(e.at) << "  " << e.type << " by " << e.actor
+                << (e.reason.empty() ? "" : " (" + e.reason + ")") << "\n";
+    }
+  }
+  for (const auto& x : *notices) {
+    const ItemNotice& n = x.notice;
+    std::cout << n.id << "  [" << to_string(n.state) << ", " << to_string(n.origin) << "]  ends "
+              << n.last_day.to_string() << " (" << format_local(n.ends_at) << ")"
+              << (n.provisional ? "  PROVISIONAL" : "") << "\n"
+              << "  rule: " << x.rule << " — " << x.time_limit_text << " (" << x.legal_basis
+              << ")\n  starts: published at " << format_local(n.starts_at) << " (revision "
+              << n.revision << ")\n"
+              << "  calendar: " << x.computation.calendar_id << " version "
+              << x.computation.calendar_version << " (" << n.calendar << ")\n";
+    for (const auto& s : x.computation.steps) {
+      std::cout << "    " << s.date.to_string() << "  " << s.what << "\n";
+    }
+    if (n.cut_short_at) {
+      std::cout << "  CUT SHORT by " << n.cut_short_by << " at " << format_local(*n.cut_short_at)
+                << " (" << n.cut_short_reason << "), before the minimum was served\n";
+    }
+    for (const Event& e : x.records) {
       std::cout << "  " << format_local(e.at) << "  " << e.type << " by " << e.actor
                 << (e.reason.empty() ? "" : " (" + e.reason + ")") << "\n";
     }
@@ -292,6 +342,7 @@ int run_tick(const Globals& globals, const std::string& channels) {
   json out = {
       {"published", report->published},
       {"steps_fired", report->steps_fired},
+      {"notices_served", report->notices_served},
       {"recomputed", report->recomputed},
       {"next_timer", report->next_timer ? json(format_local(*report->next_timer)) : json(nullptr)}};
   // With --channels, the delivery worker runs too (after the timers: a publication it fired is
@@ -309,8 +360,12 @@ int run_tick(const Globals& globals, const std::string& channels) {
     print_json(out);
   } else {
     std::cout << "tick: " << report->published << " published, " << report->steps_fired
-              << " escalation steps, " << report->recomputed << " deadlines recomputed; next "
-              << (report->next_timer ? format_local(*report->next_timer) : "none") << "\n";
+              << " escalation steps, " << report->recomputed << " deadlines recomputed";
+    if (report->notices_served > 0) {
+      std::cout << ", " << report->notices_served << " notice periods served";
+    }
+    std::cout << "; next " << (report->next_timer ? format_local(*report->next_timer) : "none")
+              << "\n";
     if (delivered) {
       std::cout << "deliver: " << delivered->delivered << " delivered, " << delivered->retrying
                 << " retrying, " << delivered->failed << " failed\n";
