@@ -402,7 +402,7 @@ struct Engine::Impl {
             const ItemNotice* n = before.find_notice(id);
             draft.skip = !n || !context.deadlines.calendar || n->state != NoticeState::running;
             if (draft.skip) return Status::Ok();
-            auto end = compute_notice_end(*n, *context.deadlines.calendar);
+            auto end = notice_end_date(*n, *context.deadlines.calendar);
             if (!end.ok()) return end.status();
             draft.skip = end->due == n->ends_at && end->provisional == n->provisional;
             if (draft.skip) return Status::Ok();

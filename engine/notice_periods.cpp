@@ -30,7 +30,7 @@ Status set_end(ItemNotice& n, const DeadlineContext& context) {
   if (!context.calendar) {
     return Status(Errc::calendar_not_found, "no calendar is in force for notice period " + n.id);
   }
-  auto end = compute_notice_end(n, *context.calendar);
+  auto end = notice_end_date(n, *context.calendar);
   if (!end.ok()) return end.status();
   n.ends_at = end->due;
   n.last_day = end->last_day;
@@ -72,6 +72,14 @@ Result<Deadline> compute_notice_end(const ItemNotice& n, const Calendar& calenda
     return Status(Errc::internal, "notice period " + n.id + " has unit '" + n.unit + "'");
   }
   return calendar.add(n.starts_at, Duration{n.amount, *unit});
+}
+
+Result<DueDate> notice_end_date(const ItemNotice& n, const Calendar& calendar) {
+  const auto unit = unit_of(n.unit);
+  if (!unit) {
+    return Status(Errc::internal, "notice period " + n.id + " has unit '" + n.unit + "'");
+  }
+  return calendar.due_date(n.starts_at, Duration{n.amount, *unit});
 }
 
 const ItemNotice* running_notice(const Item& item) {

@@ -24,6 +24,9 @@ inline constexpr const char* kNoticePeriodRecomputed = "notice_period_recomputed
 // explanation. Errors: internal for an unknown unit; those of the calendar arithmetic.
 Result<Deadline> compute_notice_end(const ItemNotice& n, const Calendar& calendar);
 
+// The same end without the explanation: what commands and replays record in the notice.
+Result<DueDate> notice_end_date(const ItemNotice& n, const Calendar& calendar);
+
 // The running notice period of `item`; nullptr when none runs.
 const ItemNotice* running_notice(const Item& item);
 
