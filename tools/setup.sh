@@ -17,6 +17,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium fonts-wqy-microhei
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -54,6 +54,9 @@ void add_serve_command(CLI::App& app, Globals& globals, Action& action);
 // Channel deliveries: delivery list|retry, deliver (tools/cli/commands_delivery.cpp).
 void add_delivery_commands(CLI::App& app, Globals& globals, Action& action);
 
+// The assessment report: report (tools/cli/commands_report.cpp).
+void add_report_commands(CLI::App& app, Globals& globals, Action& action);
+
 // The delivery worker, once, over the channel configuration at `config_path` (its policy): runs
 // batches while they come back full. Errors: channel_config_invalid, channel_secret_missing,
 // those of Engine::run_deliveries.
