@@ -175,7 +175,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
 td{white-space:nowrap}
-td:nth-child(2),td:nth-child(3),table.summary th{text-align:left}
+table.ranking td:nth-child(2),table.ranking td:nth-child(3),table.ranking th:nth-child(2),table.ranking th:nth-child(3),table.summary th{text-align:left}
 figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}
 svg.chart{font-size:12px;font-family:inherit}
 svg.chart rect{fill:#2f6db5}svg.chart .axis{stroke:#555;stroke-width:1}

@@ -122,9 +122,9 @@ TEST_F(ReportCliTest, TheFiguresOfARecordedHistory) {
 
   auto text = gk(db, march({}));
   ASSERT_TRUE(Succeeded(text)) << text;
-  EXPECT_THAT(text.out, HasSubstr("publication on time               1 of 2 (50.0%)"));
-  EXPECT_THAT(text.out, HasSubstr("response time median / p90 (hours)2.0 / 2.0"));
-  EXPECT_THAT(text.out, HasSubstr("score                             80.00"));
+  EXPECT_THAT(text.out, HasSubstr("publication on time                 1 of 2 (50.0%)"));
+  EXPECT_THAT(text.out, HasSubstr("response time median / p90 (hours)  2.0 / 2.0"));
+  EXPECT_THAT(text.out, HasSubstr("score                               80.00"));
   EXPECT_THAT(text.out, HasSubstr("alpha.one 一县"));
 
   // --json without --format gives JSON; --province narrows every list.

@@ -49,14 +49,6 @@ void expect_kind(const DeadlineKindFigures& actual, const DeadlineKindFigures& e
   EXPECT_EQ(actual.late_open, expected.late_open) << what;
 }
 
-const AssessmentRow* row(const std::vector<AssessmentRow>& rows, const std::string& id) {
-  for (const auto& r : rows) {
-    if (r.id == id) return &r;
-  }
-  ADD_FAILURE() << "no row " << id;
-  return nullptr;
-}
-
 class AssessmentTest : public ::testing::Test {
  protected:
   void SetUp() override {

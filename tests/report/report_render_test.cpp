@@ -92,8 +92,11 @@ TEST(ReportHtml, EscapesEveryNameAndLoadsNothingFromOutside) {
   EXPECT_THAT(html, HasSubstr("u&quot;1"));
   EXPECT_THAT(html, HasSubstr("甲&amp;乙"));
   EXPECT_THAT(html, HasSubstr("pub&lt;lication&gt;"));
-  // Self-contained: no attribute or style that fetches anything.
-  for (const char* fetch : {"src=", "href=", "url(", "@import", "<link", "<iframe", "<object"}) {
+  // Self-contained: no tag with an attribute that fetches anything (the escaped name above holds
+  // "src=" as text only), no style that does, no element that embeds another document.
+  const std::regex fetching_tag("<[A-Za-z][^>]*\\s(src|href|srcset|data|action)\\s*=");
+  EXPECT_FALSE(std::regex_search(html, fetching_tag));
+  for (const char* fetch : {"url(", "@import", "<link", "<iframe", "<object", "<embed"}) {
     EXPECT_THAT(html, Not(HasSubstr(fetch))) << fetch;
   }
   // The only URL is the SVG namespace.
