@@ -7,10 +7,12 @@
 #include "adapters/http/http_errors.h"
 #include "adapters/http/json_log.h"
 #include "adapters/http/openapi_document.h"
+#include "adapters/report/report_renderers.h"
 #include "engine/access_policy.h"
 #include "engine/definition_json.h"
 #include "engine/item_json.h"
 #include "engine/utf8.h"
+#include "gongkai/assessment.h"
 
 namespace gongkai::http {
 
@@ -325,6 +327,7 @@ const std::vector<Api::RouteDef>& Api::table() {
     {"GET",  "/v1/catalog",                    RouteAccess::bearer, "unit",                     &Api::catalog},
     {"GET",  "/v1/catalog/{id}",               RouteAccess::bearer, "",                         &Api::catalog_standard},
     {"GET",  "/v1/units",                      RouteAccess::bearer, "",                         &Api::units},
+    {"GET",  "/v1/report",                     RouteAccess::bearer, "from,to,province,unit,format", &Api::report},
     {"GET",  "/public/v1/units/{unit}/items",  RouteAccess::open,   "limit,offset",             &Api::public_unit_items},
     {"GET",  "/public/v1/items/{id}",          RouteAccess::open,   "",                         &Api::public_item},
   };
@@ -721,6 +724,51 @@ HttpResponse Api::units(Call& call) {
                     {"in_scope", access::may_act_in_unit(*call.user, u.id)}});
   }
   return json_response(200, {{"units", std::move(list)}});
+}
+
+// The assessment report (docs/report.md). A user who sees every unit may ask for any scope; any
+// other user must name one of their units.
+HttpResponse Api::report(Call& call) {
+  const std::string format_name = query_string(call.query, "format");
+  auto format = gongkai::report::parse_report_format(format_name.empty() ? "json" : format_name);
+  if (!format.ok()) return error_response(format.status());
+  AssessmentQuery query;
+  for (const auto& [name, target] :
+       {std::pair<const char*, std::optional<Instant>*>{"from", &query.from}, {"to", &query.to}}) {
+    const std::string text = query_string(call.query, name);
+    if (text.empty()) continue;
+    auto t = parse_instant(text);
+    if (!t.ok())
+      return error_response(
+          Status(Errc::invalid_time, std::string(name) + ": " + t.status().message()));
+    *target = *t;
+  }
+  query.province = query_string(call.query, "province");
+  query.unit = query_string(call.query, "unit");
+  const User& user = *call.user;
+  if (!access::sees_all_units(user)) {
+    if (query.unit.empty() || !access::may_read_unit(user, query.unit)) {
+      return error_response(
+          Status(Errc::forbidden,
+                 "user '" + user.name + "' may report only on a unit they act for (unit=...)"));
+    }
+  }
+  auto assessment = assess(engine_, query);
+  if (!assessment.ok()) return error_response(assessment.status());
+  HttpResponse r;
+  r.body = gongkai::report::render_report(*assessment, *format);
+  switch (*format) {
+    case gongkai::report::ReportFormat::json:
+      r.content_type = "application/json";
+      break;
+    case gongkai::report::ReportFormat::html:
+      r.content_type = "text/html; charset=utf-8";
+      break;
+    case gongkai::report::ReportFormat::text:
+      r.content_type = "text/plain; charset=utf-8";
+      break;
+  }
+  return r;
 }
 
 // --- public ------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class Api {
   HttpResponse catalog(Call& call);
   HttpResponse catalog_standard(Call& call);
   HttpResponse units(Call& call);
+  HttpResponse report(Call& call);
   HttpResponse public_unit_items(Call& call);
   HttpResponse public_item(Call& call);
 

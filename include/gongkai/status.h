@@ -34,6 +34,7 @@ namespace gongkai {
   X(invalid_argument,         2, "an argument has a wrong value")                                  \
   X(invalid_time,             2, "a time is not RFC 3339 (or YYYY-MM-DD)")                         \
   X(invalid_json,             2, "a JSON document is malformed")                                   \
+  X(report_format_unknown,    2, "the report format is not text, json or html")                    \
   X(invalid_request,          2, "the HTTP request is malformed")                                  \
   X(payload_too_large,        2, "the request body or headers exceed the limit")                   \
   X(unsupported_media_type,   2, "the request body is not application/json")                       \
@@ -72,6 +73,7 @@ namespace gongkai {
   X(token_not_found,          4, "no such token")                                                  \
   X(standard_not_found,       4, "no item standard with that id")                                  \
   X(unit_not_found,           4, "no pilot unit with that id")                                     \
+  X(province_not_found,       4, "no pilot province with that id")                                 \
   X(concern_not_found,        4, "no concern with that number")                                    \
   X(deadline_not_found,       4, "the item has no deadline with that id")                          \
   X(calendar_not_found,       4, "no calendar (or calendar version) with that id")                 \

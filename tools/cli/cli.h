@@ -56,6 +56,9 @@ void add_delivery_commands(CLI::App& app, Globals& globals, Action& action);
 // The website's province special-topic pages: website topic (tools/cli/commands_website.cpp).
 void add_website_commands(CLI::App& app, Globals& globals, Action& action);
 
+// The assessment report: report (tools/cli/commands_report.cpp).
+void add_report_commands(CLI::App& app, Globals& globals, Action& action);
+
 // The delivery worker, once, over the channel configuration at `config_path` (its policy): runs
 // batches while they come back full. Errors: channel_config_invalid, channel_secret_missing,
 // those of Engine::run_deliveries.

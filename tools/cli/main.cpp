@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, globals, action);
   add_delivery_commands(app, globals, action);
   add_website_commands(app, globals, action);
+  add_report_commands(app, globals, action);
   try {
     app.parse(argc, argv);
     globals.now_given = app.count("--now") > 0;
