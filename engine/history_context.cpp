@@ -40,8 +40,17 @@ Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version,
   if (calendars_version == 0) return std::string();
   auto set = calendars_(calendars_version);
   if (!set) return Status(Errc::calendar_not_found, "calendars version missing");
-  const std::string id = unit.calendar.empty() ? "cn" : unit.calendar;
+  std::string id = unit.calendar.empty() ? "cn" : unit.calendar;
   auto calendar = set->as_of(id, at);
+  // A regional calendar whose first notice came later (ningxia's is of 2019-12-04): before it,
+  // the calendar it is layered on is the one in force, and the reference names that one (replay
+  // resolves the reference as recorded).
+  for (const CalendarDefinition* def = set->find(id);
+       !calendar.ok() && def != nullptr && !def->base.empty() && at < local_midnight(def->versions.front().published);
+       def = set->find(id)) {
+    id = def->base;
+    calendar = set->as_of(id, at);
+  }
   if (!calendar.ok()) {
     return Status(Errc::calendar_not_found, "unit " + unit.id + ": " + calendar.status().message());
   }

@@ -1,5 +1,7 @@
 #include "adapters/channels/website_channel.h"
 
+#include <fstream>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -575,7 +577,10 @@ std::string json_feed(const SiteState& site, const FeedLinks& links) {
 // failure path or ignored: they start with '.').
 class Writer {
  public:
-  explicit Writer(fs::path unit_dir) : unit_dir_(std::move(unit_dir)) {}
+  // `durable` false (a simulation's site) writes each file in place at commit, without syncs or
+  // temporary files: replacing thousands of files by rename churns ext4's inodes (measured in
+  // docs/simulation.md), and a simulation needs neither atomic nor durable pages.
+  Writer(fs::path unit_dir, bool durable) : unit_dir_(std::move(unit_dir)), durable_(durable) {}
   ~Writer() {
     for (const auto& s : staged_) {
       std::error_code ec;
@@ -588,6 +593,11 @@ class Writer {
   bool stage(const std::string& relative, const std::string& content) {
     Staged s;
     s.target = unit_dir_ / relative;
+    if (!durable_) {
+      s.content = content;
+      staged_.push_back(std::move(s));
+      return true;
+    }
     error_ = write_temporary(s.target, content, s.temp);
     if (!error_.empty()) return false;
     staged_.push_back(std::move(s));
@@ -596,6 +606,7 @@ class Writer {
 
   bool commit() {
     if (staged_.empty()) return true;
+    if (!durable_) return commit_in_place();
     error_ = sync_filesystem(unit_dir_);
     if (!error_.empty()) return false;
     for (std::size_t i = 0; i < staged_.size(); ++i) {
@@ -619,8 +630,29 @@ class Writer {
  private:
   struct Staged {
     fs::path target, temp;
+    std::string content;  // in place: written at commit
   };
+
+  bool commit_in_place() {
+    for (const Staged& s : staged_) {
+      std::error_code ec;
+      fs::create_directories(s.target.parent_path(), ec);
+      std::ofstream out(s.target, std::ios::binary | std::ios::trunc);
+      out.write(s.content.data(), static_cast<std::streamsize>(s.content.size()));
+      out.close();
+      if (!out) {
+        error_ = "cannot write " + s.target.string();
+        staged_.clear();
+        return false;
+      }
+    }
+    files_ = static_cast<std::int64_t>(staged_.size());
+    staged_.clear();
+    return true;
+  }
+
   fs::path unit_dir_;
+  bool durable_ = true;
   std::vector<Staged> staged_;
   std::string error_;
   std::int64_t files_ = 0;
@@ -831,7 +863,7 @@ struct WebsiteChannel::Impl {
     Summary summary;
     fill_summary(summary, doc, record);
 
-    Writer writer(dir);
+    Writer writer(dir, options.durable);
     auto fail = [&]() { return DeliveryOutcome::transient("website: " + writer.error()); };
     if (!writer.stage(record_file(doc.item_id), record_json(record).dump() + "\n")) return fail();
     if (summary.listed) {

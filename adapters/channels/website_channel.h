@@ -41,6 +41,11 @@ struct WebsiteOptions {
                                     // links in the feeds; <base_url>/<unit>/ is the unit's site
   std::size_t index_items = 100;    // items on index.html
   std::size_t feed_items = 50;      // entries in each feed
+  // Make each delivery atomic and durable (temporary files, syncfs, renames, syncfs). A
+  // simulation's site turns it off: files are rewritten in place without syncs — a reader may see
+  // a file half rewritten and a crash may lose the last ones, but thousands of deliveries do not
+  // churn the filesystem's inodes (docs/simulation.md).
+  bool durable = true;
 };
 
 // The province special-topic pages a website adapter keeps (adapters/channels/province_topic.h).

@@ -1,66 +1,14 @@
-// Test support: a real HTTP/1.1 webhook receiver (Boost.Beast, in the test process, on
-// 127.0.0.1 and a free port). It verifies each request's HMAC-SHA256 signature, answers as told
-// (a status, after an optional delay) and, like a careful receiver, processes each Idempotency-Key
-// once: a request whose key was processed already is answered 200 and counted as a duplicate.
-// Used by the channel tests and by tools/bench/channels_bench.cpp (no GoogleTest in it).
+// Test support: the webhook receiver of tools/sim/webhook_receiver.h (a real Beast HTTP receiver
+// on 127.0.0.1), under the names the channel tests and the channels benchmark use.
 #pragma once
 
-#include <chrono>
-#include <functional>
-#include <map>
-#include <memory>
-#include <set>
-#include <string>
-#include <vector>
+#include "tools/sim/webhook_receiver.h"
 
 namespace gongkai::testing {
 
-struct ReceivedRequest {
-  std::string method, target, body;
-  std::map<std::string, std::string> headers;  // lowercase names
-  bool signature_ok = false;
-  std::string key;  // Idempotency-Key
-  int attempt = 0;  // 1 for the first request with this key, ...
-};
-
-struct ReceiverReply {
-  int status = 200;
-  std::chrono::milliseconds delay{0};  // wait before answering (a slow receiver)
-};
-
-class WebhookReceiver {
- public:
-  // Listens on 127.0.0.1:0 with `threads` I/O threads.
-  explicit WebhookReceiver(std::string secret, int threads = 2);
-  ~WebhookReceiver();
-  WebhookReceiver(const WebhookReceiver&) = delete;
-  WebhookReceiver& operator=(const WebhookReceiver&) = delete;
-
-  unsigned short port() const;
-  // "http://127.0.0.1:<port><path>".
-  std::string url(const std::string& path = "/hook") const;
-
-  // How to answer; called on the receiver's threads for every correctly signed request whose key
-  // was not processed yet. Default: 200 at once. A 2xx answer processes the key (before any
-  // delay: a slow receiver has done the work even if the client stopped waiting).
-  void set_handler(std::function<ReceiverReply(const ReceivedRequest&)> handler);
-  // Shorthand: the n-th request of every key gets replies[n-1]; later ones get 200.
-  void script(std::vector<ReceiverReply> replies);
-
-  int requests() const;        // every request seen
-  int duplicates() const;      // requests for a key already processed
-  int bad_signatures() const;  // answered 401
-  // Keys processed, with the request that did it.
-  std::map<std::string, ReceivedRequest> processed() const;
-  // Requests seen per key.
-  std::map<std::string, int> requests_by_key() const;
-
- private:
-  struct Impl;
-  std::shared_ptr<Impl> impl_;
-};
-
-// A TCP port on 127.0.0.1 where nothing listens (connection refused).
-unsigned short closed_port();
+using sim::closed_port;
+using sim::ReceivedRequest;
+using sim::ReceiverReply;
+using sim::WebhookReceiver;
 
 }  // namespace gongkai::testing

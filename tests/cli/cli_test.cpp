@@ -1051,7 +1051,7 @@ TEST_F(CliTest, RacingWritersWithoutExpectedVersionBothLand) {
 
 TEST_F(CliTest, DemoRunsAndEndsWithAPassingAudit) {
   const std::string demo_db = dir_.file("demo.db");
-  auto r = run({"demo", "--database", demo_db});
+  auto r = run({"demo", "--walkthrough", "--database", demo_db});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.err, "");
   std::string out = r.out;

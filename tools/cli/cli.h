@@ -59,6 +59,35 @@ void add_website_commands(CLI::App& app, Globals& globals, Action& action);
 // The assessment report: report (tools/cli/commands_report.cpp).
 void add_report_commands(CLI::App& app, Globals& globals, Action& action);
 
+// The simulated pilot year (tools/cli/commands_simulate.cpp): `simulate`, and `demo` with its
+// defaults. The options of both, as given on the command line.
+struct PilotYearArgs {
+  std::string from = "2017-09-01";
+  std::string to = "2018-08-31";
+  std::string seed = "20170509";  // the date of the State Council's pilot plan
+  std::string units = "all";
+  std::string database;
+  std::string site;  // empty: <database stem>-site beside the database
+  bool no_website = false;
+  bool no_webhooks = false;
+  std::string definitions;
+  std::string pilot;
+  bool quiet = false;
+};
+void add_simulate_command(CLI::App& app, Globals& globals, Action& action);
+// Adds the options above to `command`.
+void add_pilot_year_options(CLI::App& command, PilotYearArgs& args);
+// Runs the pilot year as `args` say: progress on a terminal (stderr), a summary on stdout (JSON
+// with --json) and `audit verify`. Returns the exit code. Errors: invalid_time (a bad --from or
+// --to), invalid_argument (from after to, a bad seed or unit list), unit_not_found,
+// simulation_only (the database is a production one), not_a_gongkai_database (another file),
+// definition_* (the definitions or the pilot model), storage errors.
+int run_pilot_year(const Globals& globals, const PilotYearArgs& args);
+// "<dir>/<stem>-site" for a database path "<dir>/<stem>.db".
+std::string default_site_dir(const std::string& db_path);
+// Ok when `db_path` does not exist or is a simulation database (which a simulation may replace).
+Status check_simulation_target(const std::string& db_path);
+
 // The delivery worker, once, over the channel configuration at `config_path` (its policy): runs
 // batches while they come back full. Errors: channel_config_invalid, channel_secret_missing,
 // those of Engine::run_deliveries.

@@ -1,6 +1,7 @@
-// `gongkai demo`: the main job until the service exists. A fresh simulation database, items across
-// several pilot units driven through every path of the lifecycle, their histories, a summary, and
-// a passing `audit verify`.
+// `gongkai demo`: the simulated pilot year with its defaults (tools/cli/commands_simulate.cpp), or
+// with --walkthrough the lifecycle walk-through: a fresh simulation database, items across several
+// pilot units driven through every path of the lifecycle, their histories, a summary, and a
+// passing `audit verify`.
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -258,13 +259,27 @@ int run_demo(const Globals& globals, const std::string& db, bool quiet) {
 }  // namespace
 
 void add_demo_command(CLI::App& app, Globals& globals, Action& action) {
-  auto* demo = app.add_subcommand("demo", "run a demonstration on a fresh simulation database");
-  auto db = std::make_shared<std::string>("var/demo.db");
-  auto quiet = std::make_shared<bool>(false);
-  demo->add_option("--database", *db, "where to create the demo database")->capture_default_str();
-  demo->add_flag("--quiet", *quiet, "print only the histories, the summary and the audit");
-  demo->callback(
-      [&, db, quiet] { action = [&, db, quiet] { return run_demo(globals, *db, *quiet); }; });
+  auto* demo = app.add_subcommand(
+      "demo",
+      "the main job: the simulated pilot year (all 100 units, 2017-09-01 … 2018-08-31, a fixed "
+      "seed) on a fresh simulation database, a summary and `audit verify`; --walkthrough shows "
+      "a few items driven through every lifecycle path instead");
+  auto args = std::make_shared<PilotYearArgs>();
+  args->database = "var/demo.db";
+  auto walkthrough = std::make_shared<bool>(false);
+  add_pilot_year_options(*demo, *args);
+  demo->add_flag("--walkthrough", *walkthrough,
+                 "drive a few items through every path of the lifecycle, step by step (with "
+                 "--quiet: only the histories, the summary and the audit)");
+  demo->callback([&, args, walkthrough] {
+    action = [&, args, walkthrough] {
+      if (*walkthrough) {
+        if (Status s = check_simulation_target(args->database); !s.ok()) return fail(s);
+        return run_demo(globals, args->database, args->quiet);
+      }
+      return run_pilot_year(globals, *args);
+    };
+  });
 }
 
 }  // namespace gongkai::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_time_commands(app, globals, action);
   add_audit_commands(app, globals, action);
   add_demo_command(app, globals, action);
+  add_simulate_command(app, globals, action);
   add_user_commands(app, globals, action);
   add_serve_command(app, globals, action);
   add_delivery_commands(app, globals, action);

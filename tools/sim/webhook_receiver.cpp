@@ -1,4 +1,4 @@
-#include "channels/webhook_receiver.h"
+#include "tools/sim/webhook_receiver.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -13,7 +13,7 @@
 #include <mutex>
 #include <thread>
 
-namespace gongkai::testing {
+namespace gongkai::sim {
 namespace {
 
 namespace beast = boost::beast;
@@ -43,6 +43,7 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 
 struct WebhookReceiver::Impl {
   std::string secret;
+  bool keep_bodies = true;
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> threads;
@@ -75,7 +76,9 @@ struct WebhookReceiver::Impl {
     if (reply.status >= 200 && reply.status < 300) {
       std::lock_guard<std::mutex> lock(mutex);
       // Two requests with one key may race here; the first processes it.
-      if (!processed.emplace(r.key, r).second) ++duplicates;
+      ReceivedRequest kept = r;
+      if (!keep_bodies) kept.body.clear();
+      if (!processed.emplace(r.key, std::move(kept)).second) ++duplicates;
     }
     return reply;
   }
@@ -152,9 +155,10 @@ struct WebhookReceiver::Impl {
   }
 };
 
-WebhookReceiver::WebhookReceiver(std::string secret, int threads)
+WebhookReceiver::WebhookReceiver(std::string secret, int threads, bool keep_bodies)
     : impl_(std::make_shared<Impl>()) {
   impl_->secret = std::move(secret);
+  impl_->keep_bodies = keep_bodies;
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -229,4 +233,4 @@ unsigned short closed_port() {
   return port;
 }
 
-}  // namespace gongkai::testing
+}  // namespace gongkai::sim
