@@ -68,7 +68,7 @@ void schedule_of(const Item& item, CommitRequest& commit) {
 // different deliveries still spread out while a history stays reproducible (a simulation with the
 // same seed stores the same next_attempt_at).
 double jitter_draw(const std::string& delivery_id, int attempt) {
-  std::uint64_t h = 1469598103934665603ull;
+  std::uint64_t h = 14695981039346656037ull;
   for (char c : delivery_id) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ull;

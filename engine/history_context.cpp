@@ -46,7 +46,8 @@ Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version,
   // the calendar it is layered on is the one in force, and the reference names that one (replay
   // resolves the reference as recorded).
   for (const CalendarDefinition* def = set->find(id);
-       !calendar.ok() && def != nullptr && !def->base.empty() && at < local_midnight(def->versions.front().published);
+       !calendar.ok() && def != nullptr && !def->base.empty() &&
+       at < local_midnight(def->versions.front().published);
        def = set->find(id)) {
     id = def->base;
     calendar = set->as_of(id, at);

@@ -3,8 +3,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gongkai/store.h"
@@ -265,13 +267,13 @@ class SqliteStore final : public Store {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       ChainHead head = read_head();
       for (const auto& request : requests) {
-        db_->exec("SAVEPOINT request");
+        statement("SAVEPOINT request")->exec();
         try {
           results.emplace_back(apply(request, head));
-          db_->exec("RELEASE request");
+          statement("RELEASE request")->exec();
         } catch (const RequestFailed& failed) {
-          db_->exec("ROLLBACK TO request");
-          db_->exec("RELEASE request");
+          statement("ROLLBACK TO request")->exec();
+          statement("RELEASE request")->exec();
           results.emplace_back(failed.status);
         }
       }
@@ -288,7 +290,8 @@ class SqliteStore final : public Store {
   Result<std::optional<ItemRecord>> get_item(const std::string& id) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_, std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?");
+      Lease q_lease = statement(std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, id);
       if (!q.executeStep()) return std::optional<ItemRecord>();
       return std::optional<ItemRecord>(read_item(q));
@@ -304,7 +307,8 @@ class SqliteStore final : public Store {
       if (!query.unit_id.empty()) sql += " AND unit_id = :unit";
       if (query.stage) sql += " AND stage = :stage";
       sql += " ORDER BY id LIMIT :limit OFFSET :offset";
-      SQLite::Statement q(*db_, sql);
+      Lease q_lease = statement(sql);
+      SQLite::Statement& q = *q_lease;
       if (!query.unit_id.empty()) q.bind(":unit", query.unit_id);
       if (query.stage) q.bind(":stage", std::string(to_string(*query.stage)));
       q.bind(":limit", static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
@@ -321,9 +325,10 @@ class SqliteStore final : public Store {
                                      std::int64_t max_item_seq) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_, std::string("SELECT ") + kEventColumns +
-                                    " FROM events WHERE item_id = ? AND item_seq <= ?"
-                                    " ORDER BY item_seq");
+      Lease q_lease = statement(std::string("SELECT ") + kEventColumns +
+                                " FROM events WHERE item_id = ? AND item_seq <= ?"
+                                " ORDER BY item_seq");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
       q.bind(2, static_cast<int64_t>(max_item_seq > 0 ? max_item_seq : INT64_MAX));
       std::vector<Event> events;
@@ -337,8 +342,9 @@ class SqliteStore final : public Store {
   Status scan_events(const std::function<bool(const Event&)>& visit, EventOrder order) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_, std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
-                                    (order == EventOrder::by_seq ? "seq" : "item_id, item_seq"));
+      Lease q_lease = statement(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
+                                (order == EventOrder::by_seq ? "seq" : "item_id, item_seq"));
+      SQLite::Statement& q = *q_lease;
       while (q.executeStep()) {
         if (!visit(read_event(q))) break;
       }
@@ -351,9 +357,10 @@ class SqliteStore final : public Store {
   Result<std::optional<CommandRecord>> find_command(const std::string& command_id) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT item_id, item_version, fingerprint FROM commands "
-                          "WHERE command_id = ?");
+      Lease q_lease = statement(
+          "SELECT item_id, item_version, fingerprint FROM commands "
+          "WHERE command_id = ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, command_id);
       if (!q.executeStep()) return std::optional<CommandRecord>();
       CommandRecord r;
@@ -369,7 +376,8 @@ class SqliteStore final : public Store {
   Status scan_items(const std::function<bool(const ItemRecord&)>& visit) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_, std::string("SELECT ") + kItemColumns + " FROM items ORDER BY id");
+      Lease q_lease = statement(std::string("SELECT ") + kItemColumns + " FROM items ORDER BY id");
+      SQLite::Statement& q = *q_lease;
       while (q.executeStep()) {
         if (!visit(read_item(q))) break;
       }
@@ -394,7 +402,8 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      SQLite::Statement find(*db_, "SELECT version, loaded_at FROM definitions WHERE digest = ?");
+      Lease find_lease = statement("SELECT version, loaded_at FROM definitions WHERE digest = ?");
+      SQLite::Statement& find = *find_lease;
       find.bind(1, digest);
       DefinitionVersion v;
       v.digest = digest;
@@ -404,11 +413,11 @@ class SqliteStore final : public Store {
         v.loaded_at = read_instant(find.getColumn(1));
         return v;
       }
-      SQLite::Statement insert(
-          *db_,
+      Lease insert_lease = statement(
           "INSERT INTO definitions (version, digest, loaded_at, canonical_json)"
           " VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM definitions),"
           " ?, ?, ?)");
+      SQLite::Statement& insert = *insert_lease;
       insert.bind(1, digest);
       insert.bind(2, format_utc(loaded_at));
       insert.bind(3, canonical_json);
@@ -425,9 +434,10 @@ class SqliteStore final : public Store {
   Result<std::vector<DefinitionVersion>> definition_versions() override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT version, digest, loaded_at, canonical_json FROM definitions "
-                          "ORDER BY version");
+      Lease q_lease = statement(
+          "SELECT version, digest, loaded_at, canonical_json FROM definitions "
+          "ORDER BY version");
+      SQLite::Statement& q = *q_lease;
       std::vector<DefinitionVersion> versions;
       while (q.executeStep()) {
         DefinitionVersion v;
@@ -448,7 +458,8 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      SQLite::Statement find(*db_, "SELECT version, loaded_at FROM calendar_sets WHERE digest = ?");
+      Lease find_lease = statement("SELECT version, loaded_at FROM calendar_sets WHERE digest = ?");
+      SQLite::Statement& find = *find_lease;
       find.bind(1, digest);
       CalendarSetVersion v;
       v.digest = digest;
@@ -458,10 +469,11 @@ class SqliteStore final : public Store {
         v.loaded_at = read_instant(find.getColumn(1));
         return v;
       }
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO calendar_sets (version, digest, loaded_at, files_json) "
-                               "VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_sets),"
-                               " ?, ?, ?)");
+      Lease insert_lease = statement(
+          "INSERT INTO calendar_sets (version, digest, loaded_at, files_json) "
+          "VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_sets),"
+          " ?, ?, ?)");
+      SQLite::Statement& insert = *insert_lease;
       insert.bind(1, digest);
       insert.bind(2, format_utc(loaded_at));
       insert.bind(3, files_json);
@@ -479,9 +491,10 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     if (schema_version_ < 2) return std::vector<CalendarSetVersion>();  // read-only, not migrated
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT version, digest, loaded_at, files_json FROM calendar_sets "
-                          "ORDER BY version");
+      Lease q_lease = statement(
+          "SELECT version, digest, loaded_at, files_json FROM calendar_sets "
+          "ORDER BY version");
+      SQLite::Statement& q = *q_lease;
       std::vector<CalendarSetVersion> versions;
       while (q.executeStep()) {
         CalendarSetVersion v;
@@ -500,9 +513,10 @@ class SqliteStore final : public Store {
   Result<std::vector<TimerRecord>> due_timers(Instant now, std::int64_t limit) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT item_id, key, fire_at FROM timers WHERE fire_at <= ? "
-                          "ORDER BY fire_at, item_id, key LIMIT ?");
+      Lease q_lease = statement(
+          "SELECT item_id, key, fire_at FROM timers WHERE fire_at <= ? "
+          "ORDER BY fire_at, item_id, key LIMIT ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, format_utc(now));
       q.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
       std::vector<TimerRecord> timers;
@@ -519,8 +533,9 @@ class SqliteStore final : public Store {
   Result<std::optional<TimerRecord>> next_timer() override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT item_id, key, fire_at FROM timers ORDER BY fire_at LIMIT 1");
+      Lease q_lease =
+          statement("SELECT item_id, key, fire_at FROM timers ORDER BY fire_at LIMIT 1");
+      SQLite::Statement& q = *q_lease;
       if (!q.executeStep()) return std::optional<TimerRecord>();
       return std::optional<TimerRecord>(TimerRecord{
           q.getColumn(0).getString(), q.getColumn(1).getString(), read_instant(q.getColumn(2))});
@@ -532,10 +547,11 @@ class SqliteStore final : public Store {
   Result<std::vector<DeadlineRecord>> overdue_deadlines(Instant now, std::int64_t limit) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT item_id, deadline_id, kind, state, due FROM deadlines "
-                          "WHERE state = 'breached' OR (state = 'pending' AND due <= ?) "
-                          "ORDER BY due, item_id, deadline_id LIMIT ?");
+      Lease q_lease = statement(
+          "SELECT item_id, deadline_id, kind, state, due FROM deadlines "
+          "WHERE state = 'breached' OR (state = 'pending' AND due <= ?) "
+          "ORDER BY due, item_id, deadline_id LIMIT ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, format_utc(now));
       q.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
       std::vector<DeadlineRecord> rows;
@@ -553,11 +569,12 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> items_with_open_deadlines() override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_,
-                          "SELECT item_id FROM deadlines "
-                          "WHERE state IN ('pending', 'breached', 'paused') "
-                          "UNION SELECT item_id FROM timers WHERE key LIKE 'notice:%' "
-                          "ORDER BY item_id");
+      Lease q_lease = statement(
+          "SELECT item_id FROM deadlines "
+          "WHERE state IN ('pending', 'breached', 'paused') "
+          "UNION SELECT item_id FROM timers WHERE key LIKE 'notice:%' "
+          "ORDER BY item_id");
+      SQLite::Statement& q = *q_lease;
       std::vector<std::string> ids;
       while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
       return ids;
@@ -569,9 +586,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Delivery>> due_deliveries(Instant now, std::int64_t limit) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_, std::string("SELECT ") + kDeliveryColumns +
-                                    " FROM deliveries WHERE state IN ('pending', 'retrying') AND "
-                                    "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+      Lease q_lease = statement(std::string("SELECT ") + kDeliveryColumns +
+                                " FROM deliveries WHERE state IN ('pending', 'retrying') AND "
+                                "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, format_utc(now));
       q.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
       std::vector<Delivery> rows;
@@ -590,7 +608,8 @@ class SqliteStore final : public Store {
       if (!query.channel.empty()) sql += " AND channel = :channel";
       if (!query.state.empty()) sql += " AND state = :state";
       sql += " ORDER BY created_at, id LIMIT :limit";
-      SQLite::Statement q(*db_, sql);
+      Lease q_lease = statement(sql);
+      SQLite::Statement& q = *q_lease;
       if (!query.item_id.empty()) q.bind(":item", query.item_id);
       if (!query.channel.empty()) q.bind(":channel", query.channel);
       if (!query.state.empty()) q.bind(":state", query.state);
@@ -606,8 +625,9 @@ class SqliteStore final : public Store {
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(
-          *db_, std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?");
+      Lease q_lease =
+          statement(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, id);
       if (!q.executeStep()) return std::optional<Delivery>();
       return std::optional<Delivery>(read_delivery(q));
@@ -619,7 +639,8 @@ class SqliteStore final : public Store {
   Result<std::string> get_note(const std::string& key) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = ?");
+      Lease q_lease = statement("SELECT value FROM meta WHERE key = ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, "note." + key);
       return q.executeStep() ? q.getColumn(0).getString() : std::string();
     } catch (const std::exception& e) {
@@ -640,9 +661,38 @@ class SqliteStore final : public Store {
   bool is_simulation() const override { return simulation_; }
 
  private:
+  // A prepared statement borrowed from the cache; reset (its results released, its bindings kept
+  // until the next borrower clears them) when the lease ends.
+  class Lease {
+   public:
+    explicit Lease(SQLite::Statement& s) : s_(&s) {}
+    ~Lease() { s_->tryReset(); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    SQLite::Statement& operator*() const { return *s_; }
+    SQLite::Statement* operator->() const { return s_; }
+
+   private:
+    SQLite::Statement* s_;
+  };
+
+  // The statement for `sql`, prepared once per connection and reused: preparing every statement
+  // anew took about a fifth of a command's time (perf; docs/simulation.md). Callers hold mutex_;
+  // one lease per SQL text at a time.
+  Lease statement(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+    }
+    it->second->tryReset();
+    it->second->clearBindings();
+    return Lease(*it->second);
+  }
+
   ChainHead read_head() {
     ChainHead head;
-    SQLite::Statement q(*db_, "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
+    Lease q_lease = statement("SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
+    SQLite::Statement& q = *q_lease;
     while (q.executeStep()) {
       if (q.getColumn(0).getString() == "head_seq") {
         try {
@@ -658,14 +708,16 @@ class SqliteStore final : public Store {
   }
 
   void write_meta(const std::string& key, const std::string& value) {
-    SQLite::Statement q(*db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    Lease q_lease = statement("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    SQLite::Statement& q = *q_lease;
     q.bind(1, key);
     q.bind(2, value);
     q.exec();
   }
 
   std::int64_t next_item_number() {
-    SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = 'next_item'");
+    Lease q_lease = statement("SELECT value FROM meta WHERE key = 'next_item'");
+    SQLite::Statement& q = *q_lease;
     std::int64_t next = q.executeStep() ? std::stoll(q.getColumn(0).getString()) : 1;
     write_meta("next_item", std::to_string(next + 1));
     return next;
@@ -676,9 +728,10 @@ class SqliteStore final : public Store {
     if (request.events.empty()) throw RequestFailed{Status(Errc::internal, "empty commit")};
     CommitOutcome outcome;
     if (!request.command_id.empty()) {
-      SQLite::Statement q(*db_,
-                          "SELECT item_id, item_version, fingerprint FROM commands "
-                          "WHERE command_id = ?");
+      Lease q_lease = statement(
+          "SELECT item_id, item_version, fingerprint FROM commands "
+          "WHERE command_id = ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, request.command_id);
       if (q.executeStep()) {
         outcome.item_id = q.getColumn(0).getString();
@@ -697,7 +750,8 @@ class SqliteStore final : public Store {
       }
       item_id = format_item_id(next_item_number());
     } else {
-      SQLite::Statement q(*db_, "SELECT version, last_hash FROM items WHERE id = ?");
+      Lease q_lease = statement("SELECT version, last_hash FROM items WHERE id = ?");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
       if (!q.executeStep()) {
         throw RequestFailed{Status(Errc::item_not_found, "no item '" + item_id + "'")};
@@ -711,8 +765,9 @@ class SqliteStore final : public Store {
                                                std::to_string(request.expected_version))};
       }
     }
-    SQLite::Statement insert(*db_, std::string("INSERT INTO events (") + kEventColumns +
-                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Lease insert_lease = statement(std::string("INSERT INTO events (") + kEventColumns +
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement& insert = *insert_lease;
     for (const NewEvent& n : request.events) {
       Event e;
       e.seq = head.seq + 1;
@@ -753,14 +808,14 @@ class SqliteStore final : public Store {
       outcome.events.push_back(std::move(e));
     }
     const ItemRecord& p = request.projection;
-    SQLite::Statement upsert(
-        *db_,
+    Lease upsert_lease = statement(
         "INSERT INTO items (id, unit_id, standard_id, definition_version, stage, version, "
         "created_at, updated_at, title, last_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, standard_id = "
         "excluded.standard_id, definition_version = excluded.definition_version, stage = "
         "excluded.stage, version = excluded.version, updated_at = excluded.updated_at, title = "
         "excluded.title, last_hash = excluded.last_hash, state = excluded.state");
+    SQLite::Statement& upsert = *upsert_lease;
     upsert.bind(1, item_id);
     upsert.bind(2, p.unit_id);
     upsert.bind(3, p.standard_id);
@@ -776,9 +831,10 @@ class SqliteStore final : public Store {
     replace_schedule(item_id, request);
     write_deliveries(item_id, request);
     if (!request.command_id.empty()) {
-      SQLite::Statement q(*db_,
-                          "INSERT INTO commands (command_id, item_id, item_version, fingerprint) "
-                          "VALUES (?, ?, ?, ?)");
+      Lease q_lease = statement(
+          "INSERT INTO commands (command_id, item_id, item_version, fingerprint) "
+          "VALUES (?, ?, ?, ?)");
+      SQLite::Statement& q = *q_lease;
       q.bind(1, request.command_id);
       q.bind(2, item_id);
       q.bind(3, static_cast<int64_t>(version));
@@ -792,8 +848,9 @@ class SqliteStore final : public Store {
 
   void write_deliveries(const std::string& item_id, const CommitRequest& request) {
     if (!request.new_deliveries.empty()) {
-      SQLite::Statement insert(*db_, std::string("INSERT INTO deliveries (") + kDeliveryColumns +
-                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      Lease insert_lease = statement(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
+                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      SQLite::Statement& insert = *insert_lease;
       for (const Delivery& d : request.new_deliveries) {
         insert.reset();
         insert.bind(1, d.id);
@@ -817,9 +874,10 @@ class SqliteStore final : public Store {
       }
     }
     if (!request.delivery_updates.empty()) {
-      SQLite::Statement update(*db_,
-                               "UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, "
-                               "next_attempt_at = ?, delivered_at = ? WHERE id = ?");
+      Lease update_lease = statement(
+          "UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, "
+          "next_attempt_at = ?, delivered_at = ? WHERE id = ?");
+      SQLite::Statement& update = *update_lease;
       for (const Delivery& d : request.delivery_updates) {
         update.reset();
         update.bind(1, d.state);
@@ -840,13 +898,16 @@ class SqliteStore final : public Store {
   }
 
   void replace_schedule(const std::string& item_id, const CommitRequest& request) {
-    SQLite::Statement drop_timers(*db_, "DELETE FROM timers WHERE item_id = ?");
+    Lease drop_timers_lease = statement("DELETE FROM timers WHERE item_id = ?");
+    SQLite::Statement& drop_timers = *drop_timers_lease;
     drop_timers.bind(1, item_id);
     drop_timers.exec();
-    SQLite::Statement drop_deadlines(*db_, "DELETE FROM deadlines WHERE item_id = ?");
+    Lease drop_deadlines_lease = statement("DELETE FROM deadlines WHERE item_id = ?");
+    SQLite::Statement& drop_deadlines = *drop_deadlines_lease;
     drop_deadlines.bind(1, item_id);
     drop_deadlines.exec();
-    SQLite::Statement timer(*db_, "INSERT INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)");
+    Lease timer_lease = statement("INSERT INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)");
+    SQLite::Statement& timer = *timer_lease;
     for (const TimerRecord& t : request.timers) {
       timer.reset();
       timer.bind(1, item_id);
@@ -854,9 +915,10 @@ class SqliteStore final : public Store {
       timer.bind(3, format_utc(t.fire_at));
       timer.exec();
     }
-    SQLite::Statement deadline(*db_,
-                               "INSERT INTO deadlines (item_id, deadline_id, kind, state, due) "
-                               "VALUES (?, ?, ?, ?, ?)");
+    Lease deadline_lease = statement(
+        "INSERT INTO deadlines (item_id, deadline_id, kind, state, due) "
+        "VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement& deadline = *deadline_lease;
     for (const DeadlineRecord& d : request.deadlines) {
       deadline.reset();
       deadline.bind(1, item_id);
@@ -870,6 +932,8 @@ class SqliteStore final : public Store {
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  // Prepared statements by SQL text (declared after db_: finalised before the connection closes).
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
   bool simulation_;
   int schema_version_;
 };
@@ -898,8 +962,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     return Status(Errc::not_a_gongkai_database, "'" + path + "' is a directory");
   }
   if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
-      options.synchronous != "EXTRA") {
-    return Status(Errc::invalid_argument, "synchronous must be FULL, EXTRA or NORMAL");
+      options.synchronous != "EXTRA" && options.synchronous != "OFF") {
+    return Status(Errc::invalid_argument, "synchronous must be FULL, EXTRA, NORMAL or OFF");
   }
   try {
     if (options.create && !exists) {
@@ -962,6 +1026,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     }
     SQLite::Statement mode(*db, "SELECT value FROM meta WHERE key = 'mode'");
     const bool simulation = mode.executeStep() && mode.getColumn(0).getString() == "simulation";
+    if (options.synchronous == "OFF" && !simulation && !options.read_only) {
+      return Status(Errc::invalid_argument,
+                    "synchronous=OFF is accepted only on a simulation database");
+    }
     const int schema = pragma_int(*db, "user_version");
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), simulation, schema));
   } catch (const std::exception& e) {

@@ -230,7 +230,9 @@ struct SqliteOptions {
   bool simulation = false;
   // Open read-only (audits, queries on a read-only file).
   bool read_only = false;
-  // PRAGMA synchronous: "FULL" (default; a commit is on disk when acknowledged) or "NORMAL".
+  // PRAGMA synchronous: "FULL" (default; a commit is on disk when acknowledged), "NORMAL", or
+  // "OFF" — a simulation database only (invalid_argument otherwise): nothing is ever synced, an
+  // operating-system crash may corrupt the file.
   std::string synchronous = "FULL";
   // How long to wait for another process's lock before storage_busy.
   int busy_timeout_ms = 10000;

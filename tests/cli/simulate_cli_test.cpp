@@ -20,25 +20,23 @@ using nlohmann::json;
 using testing::CliProcess;
 using testing::CliResult;
 using testing::Failed;
-using testing::Succeeded;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using testing::Succeeded;
 namespace fs = std::filesystem;
 
 class SimulateCliTest : public ::testing::Test {
  protected:
   CliResult run(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {GONGKAI_CLI};
-    all.insert(all.end(), args.begin(), args.end());
-    CliProcess p(all, runs_.path());
+    CliProcess p(args, runs_.path());
     return p.wait(std::chrono::seconds(240));
   }
 
   std::vector<std::string> small(const std::string& db, const std::string& seed) {
-    return {"simulate",   "--from",   "2017-09-25",  "--to",
-            "2017-10-20", "--seed",   seed,          "--units",
-            "beijing.chaoyang,hunan.pingjiang",      "--database",
-            dir_.file(db)};
+    return {"simulate",   "--from",     "2017-09-25",
+            "--to",       "2017-10-20", "--seed",
+            seed,         "--units",    "beijing.chaoyang,hunan.pingjiang",
+            "--database", dir_.file(db)};
   }
 
   testing::TempDir dir_;
@@ -123,9 +121,7 @@ TEST_F(SimulateCliTest, BadArgumentsAreRefusedWithStableIds) {
       {{"simulate", "--seed", "-1", "--database", db}, 2, "invalid_argument"},
       {{"simulate", "--seed", "12abc", "--database", db}, 2, "invalid_argument"},
       {{"simulate", "--seed", "18446744073709551616", "--database", db}, 2, "invalid_argument"},
-      {{"simulate", "--pilot", dir_.file("nope.json"), "--database", db},
-       2,
-       "definition_io_error"},
+      {{"simulate", "--pilot", dir_.file("nope.json"), "--database", db}, 2, "definition_io_error"},
       {{"simulate", "--frm", "2017-09-01"}, 2, "usage"},
   };
   for (const Case& c : cases) {
@@ -135,7 +131,8 @@ TEST_F(SimulateCliTest, BadArgumentsAreRefusedWithStableIds) {
   EXPECT_FALSE(fs::exists(db));
 
   // A malformed pilot model names its place.
-  testing::write_file(dir_.path() / "pilot.json", "{\"format\": 1, \"office_hours\": 3, \"defaults\": {}}");
+  testing::write_file(dir_.path() / "pilot.json",
+                      "{\"format\": 1, \"office_hours\": 3, \"defaults\": {}}");
   const CliResult model = run({"simulate", "--pilot", dir_.file("pilot.json"), "--database", db});
   EXPECT_TRUE(Failed(model, 2, "definition_wrong_type")) << model;
   EXPECT_THAT(model.err, HasSubstr("/office_hours"));
@@ -143,8 +140,8 @@ TEST_F(SimulateCliTest, BadArgumentsAreRefusedWithStableIds) {
   // A production database is never replaced, by simulate or by the demo.
   const std::string prod = dir_.file("prod.db");
   ASSERT_TRUE(Succeeded(run({"--db", prod, "init"})));
-  const CliResult refused = run({"simulate", "--units", "beijing.dongcheng", "--to",
-                                 "2017-09-02", "--database", prod});
+  const CliResult refused =
+      run({"simulate", "--units", "beijing.dongcheng", "--to", "2017-09-02", "--database", prod});
   EXPECT_TRUE(Failed(refused, 2, "simulation_only")) << refused;
   const CliResult demo = run({"demo", "--walkthrough", "--database", prod});
   EXPECT_TRUE(Failed(demo, 2, "simulation_only")) << demo;

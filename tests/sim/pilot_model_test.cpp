@@ -70,9 +70,9 @@ TEST(PilotModelTest, LayersReplaceWhatTheyName) {
   EXPECT_EQ(model->office_end_min, 17 * 60);
   const Behaviour& budget = model->behaviour("fiscal_budget.government_budget");
   EXPECT_EQ(budget.items_per_unit_year, 1);
-  EXPECT_EQ(budget.reject, 0.3);              // from the domain
-  EXPECT_EQ(budget.concerns_per_item, 2);     // from the domain
-  EXPECT_EQ(budget.major_share, 0.1);         // from the defaults
+  EXPECT_EQ(budget.reject, 0.3);           // from the domain
+  EXPECT_EQ(budget.concerns_per_item, 2);  // from the domain
+  EXPECT_EQ(budget.major_share, 0.1);      // from the defaults
   EXPECT_EQ(budget.delays.at("review").value, 7);
   EXPECT_EQ(budget.delays.at("submit").value, 1);
   const Behaviour& other = model->behaviour("fiscal_budget.final_accounts");
@@ -97,8 +97,7 @@ TEST(PilotModelTest, MalformedModelsAreRefusedWithTheirPlace) {
        "/format"},
       {"unknown top field", [](json& d) { d["rates"] = 1; }, Errc::definition_unknown_field,
        "/rates"},
-      {"probability above 1",
-       [](json& d) { d["defaults"]["probabilities"]["reject"] = 1.5; },
+      {"probability above 1", [](json& d) { d["defaults"]["probabilities"]["reject"] = 1.5; },
        Errc::definition_invalid_value, "/defaults/probabilities/reject"},
       {"negative rate", [](json& d) { d["defaults"]["items_per_unit_year"] = -1; },
        Errc::definition_invalid_value, "/defaults/items_per_unit_year"},
@@ -136,9 +135,11 @@ TEST(PilotModelTest, MalformedModelsAreRefusedWithTheirPlace) {
        Errc::definition_invalid_value, "/defaults/delays/review/dist"},
       {"max below the median",
        [](json& d) {
-         d["defaults"]["delays"]["review"] = {
-             {"unit", "working_days"}, {"dist", "lognormal"}, {"median", 5}, {"sigma", 1},
-             {"max", 2}};
+         d["defaults"]["delays"]["review"] = {{"unit", "working_days"},
+                                              {"dist", "lognormal"},
+                                              {"median", 5},
+                                              {"sigma", 1},
+                                              {"max", 2}};
        },
        Errc::definition_invalid_value, "/defaults/delays/review/max"},
       {"answers in working days",
@@ -153,7 +154,9 @@ TEST(PilotModelTest, MalformedModelsAreRefusedWithTheirPlace) {
        },
        Errc::definition_invalid_value, "/defaults/delays/review/unit"},
       {"office closes before it opens",
-       [](json& d) { d["office_hours"] = {{"start", "17:00"}, {"end", "09:00"}}; },
+       [](json& d) {
+         d["office_hours"] = {{"start", "17:00"}, {"end", "09:00"}};
+       },
        Errc::definition_invalid_value, "/office_hours"},
       {"office hour not a time", [](json& d) { d["office_hours"]["start"] = "25:00"; },
        Errc::definition_invalid_value, "/office_hours/start"},

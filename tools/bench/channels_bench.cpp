@@ -1,6 +1,6 @@
 // gongkai-channels-bench: how fast the channel adapters deliver (docs/channels.md).
 //
-//   1. webhook: deliveries/s of the adapter to a local receiver (tests/channels/webhook_receiver:
+//   1. webhook: deliveries/s of the adapter to a local receiver (tools/sim/webhook_receiver:
 //      Beast, signature checked, idempotency keys), one and several sending threads;
 //   2. the delivery worker end to end: items published on a simulation database, then
 //      Engine::run_deliveries to a website and a webhook, each outcome recorded as an event;

@@ -29,9 +29,9 @@ Result<std::uint64_t> parse_seed(const std::string& text) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end) {
-    return Status(Errc::invalid_argument,
-                  "--seed must be a whole number from 0 to 18446744073709551615, not '" + text +
-                      "'");
+    return Status(
+        Errc::invalid_argument,
+        "--seed must be a whole number from 0 to 18446744073709551615, not '" + text + "'");
   }
   return value;
 }
@@ -52,8 +52,8 @@ void draw_progress(const sim::SimulationProgress& p) {
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.resize(kWidth, '.');
   std::fprintf(stderr, "\r  %s  [%s] %3d%%  items %s  events %s   ", p.day.to_string().c_str(),
-               bar.c_str(), static_cast<int>(p.fraction * 100 + 0.5),
-               with_commas(p.items).c_str(), with_commas(p.events).c_str());
+               bar.c_str(), static_cast<int>(p.fraction * 100 + 0.5), with_commas(p.items).c_str(),
+               with_commas(p.events).c_str());
   std::fflush(stderr);
 }
 
@@ -95,8 +95,8 @@ int run_pilot_year(const Globals& globals, const PilotYearArgs& args) {
   options.from = *from;
   options.to = *to;
   if (options.to < options.from) {
-    return fail(Status(Errc::invalid_argument,
-                       "--from " + args.from + " is after --to " + args.to));
+    return fail(
+        Status(Errc::invalid_argument, "--from " + args.from + " is after --to " + args.to));
   }
   auto seed = parse_seed(args.seed);
   if (!seed.ok()) return fail(seed.status());
@@ -106,9 +106,9 @@ int run_pilot_year(const Globals& globals, const PilotYearArgs& args) {
     std::string id;
     while (std::getline(list, id, ',')) {
       if (id.empty()) {
-        return fail(Status(Errc::invalid_argument,
-                           "--units must be 'all' or unit ids separated by commas, not '" +
-                               args.units + "'"));
+        return fail(Status(
+            Errc::invalid_argument,
+            "--units must be 'all' or unit ids separated by commas, not '" + args.units + "'"));
       }
       if (std::find(options.units.begin(), options.units.end(), id) == options.units.end()) {
         options.units.push_back(id);
@@ -121,8 +121,8 @@ int run_pilot_year(const Globals& globals, const PilotYearArgs& args) {
   options.db_path = args.database;
   options.definitions_dir = args.definitions.empty() ? default_definitions_dir() : args.definitions;
   options.pilot_path = args.pilot;
-  options.site_dir = args.no_website ? "" : (args.site.empty() ? default_site_dir(args.database)
-                                                               : args.site);
+  options.site_dir =
+      args.no_website ? "" : (args.site.empty() ? default_site_dir(args.database) : args.site);
   options.webhooks = !args.no_webhooks;
   if (Status s = check_simulation_target(options.db_path); !s.ok()) return fail(s);
 
@@ -148,31 +148,30 @@ int run_pilot_year(const Globals& globals, const PilotYearArgs& args) {
     return it == s.by_type.end() ? std::int64_t{0} : it->second;
   };
   if (globals.json) {
-    nlohmann::json out = {
-        {"from", options.from.to_string()},
-        {"to", options.to.to_string()},
-        {"seed", std::to_string(options.seed)},
-        {"units", s.units},
-        {"items", s.items},
-        {"events", s.events},
-        {"by_stage", s.by_stage},
-        {"by_type", s.by_type},
-        {"rejected", s.rejected},
-        {"scheduled_releases", s.scheduled},
-        {"concerns", s.concerns},
-        {"major_concerns", s.major_concerns},
-        {"deadlines_breached", s.deadlines_breached},
-        {"deliveries", s.deliveries},
-        {"delivered", s.delivered},
-        {"delivery_failures", s.delivery_failures},
-        {"webhook_requests", s.webhook_requests},
-        {"website_files", s.website_files},
-        {"official_acts_on_rest_days", s.official_acts_on_rest_days},
-        {"chain_head", {{"seq", s.head.seq}, {"hash", s.head.hash}}},
-        {"database", options.db_path},
-        {"site", options.site_dir},
-        {"seconds", seconds},
-        {"verify_ok", verified.ok()}};
+    nlohmann::json out = {{"from", options.from.to_string()},
+                          {"to", options.to.to_string()},
+                          {"seed", std::to_string(options.seed)},
+                          {"units", s.units},
+                          {"items", s.items},
+                          {"events", s.events},
+                          {"by_stage", s.by_stage},
+                          {"by_type", s.by_type},
+                          {"rejected", s.rejected},
+                          {"scheduled_releases", s.scheduled},
+                          {"concerns", s.concerns},
+                          {"major_concerns", s.major_concerns},
+                          {"deadlines_breached", s.deadlines_breached},
+                          {"deliveries", s.deliveries},
+                          {"delivered", s.delivered},
+                          {"delivery_failures", s.delivery_failures},
+                          {"webhook_requests", s.webhook_requests},
+                          {"website_files", s.website_files},
+                          {"official_acts_on_rest_days", s.official_acts_on_rest_days},
+                          {"chain_head", {{"seq", s.head.seq}, {"hash", s.head.hash}}},
+                          {"database", options.db_path},
+                          {"site", options.site_dir},
+                          {"seconds", seconds},
+                          {"verify_ok", verified.ok()}};
     print_json(out);
   } else {
     std::cout << "gongkai simulate — the pilot year " << options.from.to_string() << " … "
@@ -244,8 +243,7 @@ void add_simulate_command(CLI::App& app, Globals& globals, Action& action) {
   auto args = std::make_shared<PilotYearArgs>();
   args->database = "var/simulation.db";
   add_pilot_year_options(*simulate, *args);
-  simulate->callback(
-      [&, args] { action = [&, args] { return run_pilot_year(globals, *args); }; });
+  simulate->callback([&, args] { action = [&, args] { return run_pilot_year(globals, *args); }; });
 }
 
 }  // namespace gongkai::cli

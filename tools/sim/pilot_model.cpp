@@ -72,8 +72,8 @@ constexpr double kMaxConcerns = 100;
 Status parse_delay(const Checker& c, const json& value, const std::string& pointer,
                    DelaySpec& out) {
   if (Status s = c.object(value, pointer); !s.ok()) return s;
-  if (Status s = c.only(value, pointer, {"unit", "dist", "value", "min", "max", "mean", "median",
-                                         "sigma", "note"});
+  if (Status s = c.only(value, pointer,
+                        {"unit", "dist", "value", "min", "max", "mean", "median", "sigma", "note"});
       !s.ok()) {
     return s;
   }
@@ -121,7 +121,8 @@ Status parse_delay(const Checker& c, const json& value, const std::string& point
       return c.error(Errc::definition_unknown_field, pointer + "/" + name,
                      "'" + std::string(name) + "' is not a parameter of dist \"" + dist + "\"");
     }
-    auto v = c.number(value.at(name), pointer + "/" + name, name == std::string("sigma") ? 5 : kMaxDelay);
+    auto v = c.number(value.at(name), pointer + "/" + name,
+                      name == std::string("sigma") ? 5 : kMaxDelay);
     if (!v.ok()) return v.status();
     numbers[name] = *v;
   }
@@ -192,8 +193,7 @@ Status apply_layer(const Checker& c, const json& layer, const std::string& point
     const json& probabilities = layer.at("probabilities");
     const std::string p = pointer + "/probabilities";
     if (Status s = c.object(probabilities, p); !s.ok()) return s;
-    if (Status s =
-            c.only(probabilities, p, {"reject", "scheduled_release", "withdraw", "correct"});
+    if (Status s = c.only(probabilities, p, {"reject", "scheduled_release", "withdraw", "correct"});
         !s.ok()) {
       return s;
     }
@@ -238,12 +238,14 @@ Result<int> parse_clock(const Checker& c, const json& value, const std::string& 
       !std::isdigit(static_cast<unsigned char>(text[1])) ||
       !std::isdigit(static_cast<unsigned char>(text[3])) ||
       !std::isdigit(static_cast<unsigned char>(text[4]))) {
-    return c.error(Errc::definition_invalid_value, pointer, "must be \"HH:MM\", not \"" + text + "\"");
+    return c.error(Errc::definition_invalid_value, pointer,
+                   "must be \"HH:MM\", not \"" + text + "\"");
   }
   const int h = std::stoi(text.substr(0, 2));
   const int m = std::stoi(text.substr(3, 2));
   if (h > 23 || m > 59) {
-    return c.error(Errc::definition_invalid_value, pointer, "\"" + text + "\" is not a time of day");
+    return c.error(Errc::definition_invalid_value, pointer,
+                   "\"" + text + "\" is not a time of day");
   }
   return h * 60 + m;
 }
@@ -307,15 +309,16 @@ Result<PilotModel> parse_pilot_model(const std::string& text, const std::string&
   if (!parsed.ok()) return parsed.status();
   const json& doc = *parsed;
   if (Status s = c.object(doc, ""); !s.ok()) return s;
-  if (Status s = c.only(doc, "", {"format", "about", "sources", "office_hours", "defaults",
-                                  "domains", "standards"});
+  if (Status s = c.only(
+          doc, "",
+          {"format", "about", "sources", "office_hours", "defaults", "domains", "standards"});
       !s.ok()) {
     return s;
   }
   for (const char* required : {"format", "office_hours", "defaults"}) {
     if (!doc.contains(required)) {
-      return c.error(Errc::definition_missing_field, "", std::string("'") + required +
-                                                             "' is required");
+      return c.error(Errc::definition_missing_field, "",
+                     std::string("'") + required + "' is required");
     }
   }
   if (!doc.at("format").is_number_integer()) {

@@ -61,7 +61,7 @@ inline constexpr const char* kDelayNames[] = {
 struct Behaviour {
   double items_per_unit_year = 0;           // expected items per unit and year (Poisson)
   std::map<std::string, DelaySpec> delays;  // every name of kDelayNames
-  double reject = 0;             // a review rejects (each review, independently)
+  double reject = 0;                        // a review rejects (each review, independently)
   double scheduled_release = 0;  // an approval schedules the release for the next working day
   double withdraw = 0;           // a released item is withdrawn later
   double correct = 0;            // a released item is corrected later (at most once)
@@ -71,8 +71,8 @@ struct Behaviour {
 
 // The whole model.
 struct PilotModel {
-  std::string source;  // the file it was read from
-  std::string digest;  // SHA-256 (hex) of the file's bytes
+  std::string source;                  // the file it was read from
+  std::string digest;                  // SHA-256 (hex) of the file's bytes
   int office_start_min = 8 * 60 + 30;  // office hours, local time, minutes after midnight
   int office_end_min = 17 * 60 + 30;
   Behaviour defaults;

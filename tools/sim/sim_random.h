@@ -12,7 +12,7 @@ namespace gongkai::sim {
 
 // FNV-1a, 64 bit: a stable hash of a name (std::hash is not stable across libraries).
 constexpr std::uint64_t stable_hash(std::string_view text) noexcept {
-  std::uint64_t h = 1469598103934665603ull;
+  std::uint64_t h = 14695981039346656037ull;
   for (char c : text) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ull;

@@ -49,14 +49,14 @@ const std::vector<std::string> kRejectReasons = {
     "公开依据引用不完整，请补充法律依据", "公开内容要素不全，请按标准目录补充",
     "涉及个人信息，请脱敏后重新提交", "数据口径与上期不一致，请核实后提交",
     "标题表述不规范，请修改"};
-const std::vector<std::string> kWithdrawReasons = {
-    "信息有误，撤回后重新发布", "所依据的决定已被撤销", "重复发布，予以撤回",
-    "经保密审查复核，撤回公开"};
+const std::vector<std::string> kWithdrawReasons = {"信息有误，撤回后重新发布",
+                                                   "所依据的决定已被撤销", "重复发布，予以撤回",
+                                                   "经保密审查复核，撤回公开"};
 const std::vector<std::string> kCorrectReasons = {"更正数据错误", "补充公开内容要素",
                                                   "更正文字表述", "更正附件内容"};
 const std::vector<std::string> kConcernTexts = {
     "群众询问办理时限和办理地点", "网民咨询补助标准和申请条件", "对公示结果提出疑问",
-    "询问资金使用情况", "反映信息更新不及时", "询问政策适用范围"};
+    "询问资金使用情况",           "反映信息更新不及时",         "询问政策适用范围"};
 const std::vector<std::string> kMajorTexts = {"网络舆情：对该事项的集中质疑",
                                               "媒体报道引发的公众关注", "群体性诉求涉及该事项"};
 const std::vector<std::string> kConcernSources = {"public.hotline_12345", "public.website",
@@ -217,7 +217,8 @@ Instant Simulator::after_working_days(const Calendar& calendar, Instant after, s
     const Instant hi = office_at(d, close);
     if (calendar.is_working_day(d) && lo < hi) {
       const std::int64_t span = std::chrono::duration_cast<minutes>(hi - lo).count();
-      return lo + minutes(static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(span) + 1)));
+      return lo +
+             minutes(static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(span) + 1)));
     }
     days = 1;
   }
@@ -322,12 +323,12 @@ Status Simulator::open_database() {
   }
   const auto parent = std::filesystem::path(options_.db_path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  // A simulation: PRAGMA synchronous=NORMAL (in WAL mode a commit is not fsynced; a machine crash
-  // may lose the last commits, never corrupt the file). Production databases keep FULL.
+  // A simulation: PRAGMA synchronous=OFF (nothing is synced; an operating-system crash may
+  // corrupt the file, which is then simulated again). Production databases keep FULL.
   SqliteOptions sqlite;
   sqlite.create = true;
   sqlite.simulation = true;
-  sqlite.synchronous = "NORMAL";
+  sqlite.synchronous = "OFF";
   auto store = open_sqlite_store(options_.db_path, sqlite);
   if (!store.ok()) return store.status();
   store_ = store->get();
@@ -355,15 +356,19 @@ Status Simulator::start_channels() {
     std::filesystem::remove_all(options_.site_dir, ec);
     channels::WebsiteOptions website;
     website.web_root = options_.site_dir;
-    website.durable = false;  // a simulation's site: replaced atomically, not synced
+    website.durable = false;  // a simulation's site: rewritten in place, not synced
+    // Every delivery rewrites the unit's index and feeds: shorter ones keep a year of deliveries
+    // affordable (the monthly archives still list every item).
+    website.index_items = 20;
+    website.feed_items = 20;
     registry_.website = std::make_unique<channels::WebsiteChannel>(website);
   }
   if (options_.webhooks) {
     try {
       receiver_ = std::make_unique<WebhookReceiver>(kWebhookSecret, 2, false);
     } catch (const std::exception& e) {
-      return Status(Errc::internal, std::string("the local webhook receiver did not start: ") +
-                                        e.what());
+      return Status(Errc::internal,
+                    std::string("the local webhook receiver did not start: ") + e.what());
     }
     for (const ChannelDefinition& c : definitions_->channels) {
       if (c.id == "website") continue;
@@ -405,12 +410,11 @@ Status Simulator::plan_items() {
       for (std::int64_t k = 0; k < n; ++k) {
         const Date day = working[rng.below(working.size())];
         const int minute =
-            model_.office_start_min +
-            static_cast<int>(rng.below(
-                static_cast<std::uint64_t>(model_.office_end_min - model_.office_start_min)));
-        planned.push_back(Planned{office_at(day, minute), standard,
-                                  derive_seed(derive_seed(unit_seed, standard->id),
-                                              static_cast<std::uint64_t>(k))});
+            model_.office_start_min + static_cast<int>(rng.below(static_cast<std::uint64_t>(
+                                          model_.office_end_min - model_.office_start_min)));
+        planned.push_back(Planned{
+            office_at(day, minute), standard,
+            derive_seed(derive_seed(unit_seed, standard->id), static_cast<std::uint64_t>(k))});
       }
     }
     std::stable_sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) {
@@ -433,8 +437,8 @@ Status Simulator::plan_items() {
   for (SimItem& item : items_) {
     const double days = item.behaviour->delays.at("create").draw(item.rng);
     plan(item, ActKind::create,
-         after_working_days(*item.unit->calendar, item.formed_at,
-                            static_cast<std::int64_t>(days), item.rng));
+         after_working_days(*item.unit->calendar, item.formed_at, static_cast<std::int64_t>(days),
+                            item.rng));
   }
   return Status::Ok();
 }
@@ -489,8 +493,8 @@ void Simulator::enter_response(SimItem& item, const Item& state, Instant at) {
     const std::int64_t span = to_ms(window_end) - to_ms(at) - 2 * 3600 * 1000;
     for (std::int64_t k = 0; k < n && span > 0; ++k) {
       // The public writes at any hour of any day, mostly between 08:00 and 22:00.
-      Instant raised = at + milliseconds(1 + static_cast<std::int64_t>(item.rng.below(
-                                                 static_cast<std::uint64_t>(span))));
+      Instant raised = at + milliseconds(1 + static_cast<std::int64_t>(
+                                                 item.rng.below(static_cast<std::uint64_t>(span))));
       if (item.rng.chance(0.85)) {
         const Instant daytime =
             local_midnight(local_date(raised)) +
@@ -576,8 +580,8 @@ Status Simulator::perform(const Act& act) {
       auto created = engine_->create_item(c);
       if (!created.ok()) {
         return Status(Errc::internal, "the simulation could not create an item of " +
-                                          item.standard->id + " in " + item.unit->unit->id +
-                                          ": " + created.status().to_string());
+                                          item.standard->id + " in " + item.unit->unit->id + ": " +
+                                          created.status().to_string());
       }
       ++actions_;
       ++created_;
@@ -796,8 +800,8 @@ Result<SimulationSummary> Simulator::run() {
     return Status(Errc::invalid_argument, "the period's dates are not valid");
   }
   if (options_.to.days_since_epoch() - options_.from.days_since_epoch() >= kMaxPeriodDays) {
-    return Status(Errc::invalid_argument, "a simulation covers at most " +
-                                              std::to_string(kMaxPeriodDays) + " days");
+    return Status(Errc::invalid_argument,
+                  "a simulation covers at most " + std::to_string(kMaxPeriodDays) + " days");
   }
   if (options_.definitions_dir.empty()) {
     return Status(Errc::invalid_argument, "no definitions folder given");
@@ -807,8 +811,7 @@ Result<SimulationSummary> Simulator::run() {
   if (!definitions.ok()) return definitions.status();
   for (const std::string& id : options_.units) {
     if (!definitions->find_unit(id)) {
-      return Status(Errc::unit_not_found,
-                    "no pilot unit '" + id + "' (see `gongkai unit list`)");
+      return Status(Errc::unit_not_found, "no pilot unit '" + id + "' (see `gongkai unit list`)");
     }
   }
   const std::string pilot_path = options_.pilot_path.empty()
@@ -843,14 +846,13 @@ Result<SimulationSummary> Simulator::run() {
   }
   // What was simulated, beside the history (not part of it).
   if (Status s = store_->set_note(
-          "simulation",
-          json{{"seed", std::to_string(options_.seed)},
-               {"from", options_.from.to_string()},
-               {"to", options_.to.to_string()},
-               {"units", options_.units.empty() ? json("all") : json(options_.units)},
-               {"pilot_model_digest", model_.digest},
-               {"definitions_digest", definitions_->digest}}
-              .dump());
+          "simulation", json{{"seed", std::to_string(options_.seed)},
+                             {"from", options_.from.to_string()},
+                             {"to", options_.to.to_string()},
+                             {"units", options_.units.empty() ? json("all") : json(options_.units)},
+                             {"pilot_model_digest", model_.digest},
+                             {"definitions_digest", definitions_->digest}}
+                            .dump());
       !s.ok()) {
     return s;
   }

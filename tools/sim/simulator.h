@@ -63,8 +63,8 @@ struct SimulationSummary {
   std::int64_t concerns = 0, major_concerns = 0;  // raised
   std::int64_t deadlines_breached = 0;            // deadlines that went past due (met late or not)
   std::int64_t deliveries = 0, delivered = 0, delivery_failures = 0;
-  std::int64_t webhook_requests = 0;  // requests the local receiver accepted
-  std::int64_t website_files = 0;     // files the website channel wrote
+  std::int64_t webhook_requests = 0;            // requests the local receiver accepted
+  std::int64_t website_files = 0;               // files the website channel wrote
   std::int64_t official_acts_on_rest_days = 0;  // must stay 0 (a self-check)
   ChainHead head;                               // the database-wide chain head
 };
