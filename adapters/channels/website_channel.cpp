@@ -1,5 +1,10 @@
 #include "adapters/channels/website_channel.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include <algorithm>
@@ -637,11 +642,21 @@ class Writer {
     for (const Staged& s : staged_) {
       std::error_code ec;
       fs::create_directories(s.target.parent_path(), ec);
-      std::ofstream out(s.target, std::ios::binary | std::ios::trunc);
-      out.write(s.content.data(), static_cast<std::streamsize>(s.content.size()));
-      out.close();
-      if (!out) {
-        error_ = "cannot write " + s.target.string();
+      // Overwritten and then cut to length, never truncated to zero first: ext4 flushes a file
+      // truncated to zero and rewritten when it is closed (auto_da_alloc), which made every page
+      // of a simulated site wait for the disk.
+      const int fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      bool ok = fd >= 0;
+      for (std::size_t done = 0; ok && done < s.content.size();) {
+        const ssize_t n = ::write(fd, s.content.data() + done, s.content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) done += static_cast<std::size_t>(n);
+      }
+      ok = ok && ::ftruncate(fd, static_cast<off_t>(s.content.size())) == 0;
+      if (fd >= 0 && ::close(fd) != 0) ok = false;
+      if (!ok) {
+        error_ = "cannot write " + s.target.string() + ": " + std::strerror(errno);
         staged_.clear();
         return false;
       }
