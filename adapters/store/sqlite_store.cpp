@@ -1,7 +1,12 @@
 // The SQLite store (SQLiteCpp). Schema and hash chain: docs/storage.md.
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -134,7 +139,8 @@ Status from_sqlite(const SQLite::Exception& e, const std::string& what) {
     case SQLITE_READONLY:
       return Status(Errc::storage_read_only, message);
     case SQLITE_CORRUPT:
-      return Status(Errc::storage_corrupt, message);
+      // Damage SQLite itself found in the file (not a stored value that does not read).
+      return Status(Errc::storage_corrupt, message, R"({"damage":"file"})");
     case SQLITE_NOTADB:
       return Status(Errc::not_a_gongkai_database, message);
     case SQLITE_BUSY:
@@ -249,6 +255,31 @@ std::string format_item_id(std::int64_t n) {
   return "gk-" + digits;
 }
 
+// Why writes to the database at `path` fail for want of space, or "" when there seems to be room:
+// a file of it at the process's file-size limit (RLIMIT_FSIZE), or a file system with less than
+// 64 KiB left for this process.
+std::string out_of_space(const std::string& path) {
+  constexpr std::uintmax_t kSlack = 64 * 1024;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    for (const char* suffix : {"", "-wal", "-journal"}) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(path + suffix, ec);
+      if (!ec && size + kSlack > limit.rlim_cur) {
+        return "a file of the database reached the file-size limit of " +
+               std::to_string(limit.rlim_cur) + " bytes";
+      }
+    }
+  }
+  struct statvfs fs {};
+  const auto folder = std::filesystem::path(path).parent_path();
+  if (statvfs(folder.empty() ? "." : folder.c_str(), &fs) == 0) {
+    const std::uintmax_t blocks = geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
+    if (blocks * fs.f_frsize < kSlack) return "no space left on the file system";
+  }
+  return "";
+}
+
 // A failure of one request inside a batch: rolled back to its savepoint, reported to its caller.
 struct RequestFailed {
   Status status;
@@ -263,25 +294,44 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<Result<CommitOutcome>> results;
     results.reserve(requests.size());
+    int os_error = 0;  // the system error behind a failed write, read before the rollback
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      ChainHead head = read_head();
-      for (const auto& request : requests) {
-        statement("SAVEPOINT request")->exec();
-        try {
-          results.emplace_back(apply(request, head));
-          statement("RELEASE request")->exec();
-        } catch (const RequestFailed& failed) {
-          statement("ROLLBACK TO request")->exec();
-          statement("RELEASE request")->exec();
-          results.emplace_back(failed.status);
+      try {
+        ChainHead head = read_head();
+        for (const auto& request : requests) {
+          statement("SAVEPOINT request")->exec();
+          try {
+            results.emplace_back(apply(request, head));
+            statement("RELEASE request")->exec();
+          } catch (const RequestFailed& failed) {
+            statement("ROLLBACK TO request")->exec();
+            statement("RELEASE request")->exec();
+            results.emplace_back(failed.status);
+          }
         }
+        write_meta("head_seq", std::to_string(head.seq));
+        write_meta("head_hash", head.hash);
+        tx.commit();
+      } catch (const SQLite::Exception&) {
+        os_error = sqlite3_system_errno(db_->getHandle());
+        throw;  // the transaction rolls back
       }
-      write_meta("head_seq", std::to_string(head.seq));
-      write_meta("head_hash", head.hash);
-      tx.commit();
     } catch (const std::exception& e) {
-      const Status failed = from_exception(e, "cannot commit");
+      Status failed = from_exception(e, "cannot commit");
+      // A write the file system refused for want of space (ENOSPC, a file-size limit, a quota)
+      // comes back from SQLite as SQLITE_FULL or as SQLITE_IOERR_WRITE: both are a full disk.
+      // SQLite does not always keep the system error, so a failed write also looks for itself.
+      if (failed.code() == Errc::storage_error) {
+        std::string why;
+        if (os_error == ENOSPC || os_error == EFBIG || os_error == EDQUOT) {
+          why = std::strerror(os_error);
+        } else if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e);
+                   sqlite && (sqlite->getExtendedErrorCode() & 0xff) == SQLITE_IOERR) {
+          why = out_of_space(db_->getFilename());
+        }
+        if (!why.empty()) failed = Status(Errc::storage_full, failed.message() + " (" + why + ")");
+      }
       results.assign(requests.size(), Result<CommitOutcome>(failed));
     }
     return results;
@@ -1033,7 +1083,17 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     const int schema = pragma_int(*db, "user_version");
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), simulation, schema));
   } catch (const std::exception& e) {
-    return from_exception(e, "cannot open '" + path + "'");
+    Status failed = from_exception(e, "cannot open '" + path + "'");
+    // In WAL mode SQLite keeps its -wal and -shm files beside the database, so a folder that
+    // cannot be written makes the database one that cannot be written (SQLITE_CANTOPEN).
+    const auto folder = std::filesystem::path(path).parent_path();
+    if (failed.code() == Errc::storage_error && exists &&
+        ::access(folder.empty() ? "." : folder.c_str(), W_OK) != 0) {
+      return Status(Errc::storage_read_only,
+                    "cannot open '" + path + "': its folder cannot be written, and SQLite keeps " +
+                        "its -wal and -shm files beside the database");
+    }
+    return failed;
   }
 }
 
