@@ -85,6 +85,9 @@ TEST(CrashHarness, BadOptionsAreUsageErrors) {
   EXPECT_EQ(run_harness({"--rounds", "0"}, dir).exit_code, 2);
   EXPECT_EQ(run_harness({"--min-kill-ms", "50", "--max-kill-ms", "10"}, dir).exit_code, 2);
   EXPECT_EQ(run_harness({"--frobnicate"}, dir).exit_code, 2);
+  const HarnessRun help = run_harness({"--help"}, dir);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--rounds"), std::string::npos) << help.out;
 }
 
 }  // namespace

@@ -100,6 +100,15 @@ Options parse(int argc, char** argv) {
       if (v.empty() || *end || n < 0) usage(a + " needs a non-negative number, not '" + v + "'");
       return n;
     };
+    if (a == "--help" || a == "-h") {
+      std::cout << "gongkai-crash: SIGKILL rounds against the engine and `gongkai serve`, each "
+                   "restarted and checked (docs/reliability.md)\n"
+                   "usage: gongkai-crash [--rounds N (50)] [--seed S] [--serve-every N (4; 0: "
+                   "never)] [--min-kill-ms MS (20)] [--max-kill-ms MS (300)] [--dir DIR] "
+                   "[--gongkai PATH] [--definitions DIR] [--keep] [--quiet] "
+                   "[--self-check-lost-ack]\n";
+      std::exit(0);
+    }
     if (a == "--rounds") {
       o.rounds = static_cast<int>(number());
     } else if (a == "--seed") {
