@@ -411,7 +411,7 @@ class Simulation {
     if (rng_.chance(50)) r.command_id = fresh_key();
     const std::string before = context();
     auto result = engine_->create_item(r);
-    ASSERT_EQ(result.ok() ? Errc::ok : result.status().code(), expect)
+    ASSERT_EQ(error_id(result.ok() ? Errc::ok : result.status().code()), error_id(expect))
         << before << "create " << fingerprint(r) << ": " << result.status().to_string();
     if (!result.ok()) {
       note_refusal(result.status());
@@ -541,7 +541,7 @@ class Simulation {
     const bool repeat = expect == Errc::ok && !r.command_id.empty() && acked_.count(r.command_id);
     const std::string before = context();
     auto result = engine_->fire(r);
-    ASSERT_EQ(result.ok() ? Errc::ok : result.status().code(), expect)
+    ASSERT_EQ(error_id(result.ok() ? Errc::ok : result.status().code()), error_id(expect))
         << before << "fire " << fingerprint(r) << " key '" << r.command_id
         << "': " << result.status().to_string() << "\nmodel item: " << describe(m);
     if (!result.ok()) {
@@ -634,7 +634,7 @@ class Simulation {
       auto result = engine_->create_item(r);
       if (differ) {
         ASSERT_FALSE(result.ok());
-        ASSERT_EQ(result.status().code(), Errc::idempotency_key_reused);
+        ASSERT_EQ(result.status().id(), "idempotency_key_reused");
         note_refusal(result.status());
       } else {
         ASSERT_TRUE(result.ok()) << result.status().to_string();
