@@ -27,8 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
@@ -48,16 +46,23 @@
 #include <vector>
 
 #include "gongkai/engine.h"
+#include "tools/crash/crash_workload.h"
+#include "tools/crash/http_client.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 using namespace std::chrono_literals;
 using gongkai::Instant;
+using gongkai::crash::FileReceiver;
+using gongkai::crash::HttpClient;
+using gongkai::crash::kActors;
+using gongkai::crash::next_command;
+using gongkai::crash::Rng;
+using gongkai::crash::run_command;
+using gongkai::crash::Target;
 
 // --- options ------------------------------------------------------------------------------------
 
@@ -140,23 +145,6 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// splitmix64: the same seed gives the same commands everywhere.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-  bool chance(int percent) { return static_cast<int>(below(100)) < percent; }
-
- private:
-  std::uint64_t state_;
-};
-
 struct Violation : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -170,243 +158,6 @@ T must(gongkai::Result<T> r, const std::string& what) {
   if (!r.ok()) throw Violation(what + ": " + r.status().to_string());
   return std::move(*r);
 }
-
-void write_line(int fd, const std::string& line) {
-  const std::string text = line + "\n";
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) _exit(3);
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-// --- commands, as both the generator and the harness (re-sending) run them
-// -------------------------
-
-const char* const kActors[] = {"alice", "bob"};
-
-gongkai::Result<gongkai::Item> run_command(gongkai::Engine& engine, const json& c) {
-  const std::string op = c.at("op");
-  if (op == "create") {
-    gongkai::CreateItemRequest r;
-    r.standard_id = c.at("standard");
-    r.unit_id = c.at("unit");
-    r.title = c.at("title");
-    r.content = c.at("content");
-    r.actor = c.at("actor");
-    r.formed_at = *gongkai::parse_instant(c.at("formed_at").get<std::string>());
-    r.at = *gongkai::parse_instant(c.at("at").get<std::string>());
-    r.command_id = c.at("key");
-    return engine.create_item(r);
-  }
-  gongkai::FireRequest r;
-  r.item_id = c.at("item");
-  r.event = *gongkai::parse_event_type(c.at("event").get<std::string>());
-  r.actor = c.at("actor");
-  r.reason = c.value("reason", "");
-  r.text = c.value("text", "");
-  r.major = c.value("major", false);
-  if (c.contains("publish_at")) {
-    r.publish_at = *gongkai::parse_instant(c.at("publish_at").get<std::string>());
-  }
-  r.at = *gongkai::parse_instant(c.at("at").get<std::string>());
-  r.command_id = c.at("key");
-  return engine.fire(r);
-}
-
-// The next command that moves `item` on, as JSON (without key and at), or null when it is done.
-json next_command(const gongkai::Item& item, Rng& rng, Instant at) {
-  json c = {{"op", "fire"}, {"item", item.id}};
-  const std::string other = item.submitted_by == kActors[0] ? kActors[1] : kActors[0];
-  switch (item.stage) {
-    case gongkai::Stage::drafting:
-      c["event"] = "submit";
-      c["actor"] = kActors[rng.below(2)];
-      break;
-    case gongkai::Stage::review:
-      c["event"] = "approve";
-      c["actor"] = other;
-      if (rng.chance(30)) c["publish_at"] = gongkai::format_utc(at + std::chrono::minutes(20));
-      break;
-    case gongkai::Stage::release:
-      if (item.publish_at && *item.publish_at > at) return nullptr;  // the timer will publish it
-      c["event"] = rng.chance(8) ? "withdraw" : "publish";
-      c["actor"] = other;
-      c["reason"] = "撤回";
-      break;
-    case gongkai::Stage::interpretation:
-      c["event"] = rng.chance(10) ? "correct" : "interpret";
-      c["actor"] = kActors[rng.below(2)];
-      c["text"] = "解读材料";
-      c["reason"] = "更正";
-      break;
-    case gongkai::Stage::response:
-      if (item.open_concerns() > 0 && rng.chance(60)) {
-        c["event"] = "respond";
-        c["text"] = "答复";
-      } else if (item.concerns.size() < 3) {
-        c["event"] = "raise_concern";
-        c["text"] = "关切";
-        c["major"] = rng.chance(50);
-      } else {
-        c["event"] = "withdraw";
-        c["reason"] = "撤回";
-      }
-      c["actor"] = kActors[rng.below(2)];
-      break;
-    default:
-      return nullptr;
-  }
-  return c;
-}
-
-// --- the receiver: a channel that appends each delivery id to a file
-// ----------------------------------
-
-class FileReceiver final : public gongkai::Channel, public gongkai::ChannelRegistry {
- public:
-  FileReceiver(std::string path, Rng* flaky) : path_(std::move(path)), flaky_(flaky) {}
-  std::string id() const override { return "receiver"; }
-  gongkai::DeliveryOutcome deliver(const gongkai::Delivery& d) override {
-    if (flaky_ && flaky_->chance(20)) return gongkai::DeliveryOutcome::transient("503");
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
-    if (fd < 0) return gongkai::DeliveryOutcome::transient(std::strerror(errno));
-    const std::string line = d.id + "\n";
-    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-                    ::fsync(fd) == 0;
-    ::close(fd);
-    return ok ? gongkai::DeliveryOutcome::ok() : gongkai::DeliveryOutcome::transient("write");
-  }
-  Channel* find(const std::string&, const std::string&) override { return this; }
-
- private:
-  std::string path_;
-  Rng* flaky_;
-};
-
-// --- the in-process load generator (the child) ------------------------------------------------
-
-struct Target {
-  std::string standard;
-  std::string unit;
-};
-
-// Runs until killed: commands on the engine, each reported before ("SEND") and after ("ACK").
-[[noreturn]] void generate(const std::string& db, int fd, std::uint64_t seed, int round,
-                           Instant start, const std::vector<Target>& targets,
-                           const std::string& receiver_log) {
-  Rng rng(seed);
-  auto opened = gongkai::Engine::open(db);
-  if (!opened.ok()) {
-    write_line(fd, "FATAL " + opened.status().to_string());
-    _exit(4);
-  }
-  gongkai::Engine& engine = **opened;
-  FileReceiver receiver(receiver_log, &rng);
-  gongkai::DeliveryPolicy policy;
-  policy.max_attempts = 4;
-  policy.first_backoff = 1min;
-  std::map<std::string, gongkai::Item> open_items;
-  if (auto all = engine.list_items({}); all.ok()) {
-    for (auto& item : *all) {
-      if (!gongkai::is_terminal(item.stage)) open_items[item.id] = item;
-    }
-  }
-  write_line(fd, "READY");
-  Instant at = start;
-  for (int i = 0;; ++i) {
-    at += 1min;
-    const auto roll = rng.below(100);
-    if (roll < 12) {
-      write_line(fd, "TICK");
-      auto report = engine.run_due(at);
-      if (!report.ok()) write_line(fd, "FATAL run_due " + report.status().to_string());
-      continue;
-    }
-    if (roll < 20) {
-      write_line(fd, "DELIVER");
-      auto report = engine.run_deliveries(receiver, policy, at);
-      if (!report.ok()) write_line(fd, "FATAL run_deliveries " + report.status().to_string());
-      continue;
-    }
-    json c;
-    if (roll < 35 || open_items.size() < 3) {
-      const Target& t = targets[rng.below(targets.size())];
-      c = {{"op", "create"},
-           {"standard", t.standard},
-           {"unit", t.unit},
-           {"title", "事项 " + std::to_string(round) + "-" + std::to_string(i)},
-           {"content", "公开内容"},
-           {"actor", kActors[rng.below(2)]},
-           // formed long ago: the publication deadline's reminders and breaches come due
-           {"formed_at", gongkai::format_utc(at - 24h * 40)}};
-    } else {
-      auto it = open_items.begin();
-      std::advance(it, static_cast<long>(rng.below(open_items.size())));
-      c = next_command(it->second, rng, at);
-      if (c.is_null()) continue;
-    }
-    c["key"] = "r" + std::to_string(round) + "-" + std::to_string(i);
-    c["at"] = gongkai::format_utc(at);
-    write_line(fd, "SEND " + c.dump());
-    auto item = run_command(engine, c);
-    if (!item.ok()) {
-      write_line(fd, "NACK " + c.at("key").get<std::string>() + " " + item.status().to_string());
-      if (c.at("op") == "fire") open_items.erase(c.at("item").get<std::string>());
-      continue;
-    }
-    write_line(fd, "ACK " + c.at("key").get<std::string>() + " " + item->id + " " +
-                       std::to_string(item->version));
-    if (gongkai::is_terminal(item->stage)) {
-      open_items.erase(item->id);
-    } else {
-      open_items[item->id] = *item;
-    }
-  }
-}
-
-// --- a tiny blocking HTTP client for serve rounds -----------------------------------------------
-
-class HttpClient {
- public:
-  explicit HttpClient(unsigned short port) : port_(port) {}
-  // The status (-1 when the connection failed or the answer never came) and the body.
-  int request(bhttp::verb method, const std::string& target, const std::string& token,
-              const std::string& body, const std::string& key, std::string& out) {
-    try {
-      if (!socket_) {
-        socket_ = std::make_unique<tcp::socket>(ioc_);
-        socket_->connect(tcp::endpoint(asio::ip::address_v4::loopback(), port_));
-      }
-      bhttp::request<bhttp::string_body> req{method, target, 11};
-      req.set(bhttp::field::host, "127.0.0.1");
-      req.set(bhttp::field::authorization, "Bearer " + token);
-      if (!key.empty()) req.set("Idempotency-Key", key);
-      if (!body.empty()) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = body;
-      }
-      req.prepare_payload();
-      bhttp::write(*socket_, req);
-      boost::beast::flat_buffer buffer;
-      bhttp::response<bhttp::string_body> res;
-      bhttp::read(*socket_, buffer, res);
-      out = res.body();
-      if (!res.keep_alive()) socket_.reset();
-      return static_cast<int>(res.result_int());
-    } catch (const std::exception&) {
-      socket_.reset();
-      return -1;
-    }
-  }
-
- private:
-  unsigned short port_;
-  asio::io_context ioc_;
-  std::unique_ptr<tcp::socket> socket_;
-};
 
 // Runs `argv` to completion; its stdout.
 std::string run_to_end(const std::vector<std::string>& args) {
@@ -564,7 +315,8 @@ class Harness {
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::close(fds[0]);
-      generate(db_, fds[1], child_seed, round_, round_start(), targets_, receiver_log_);
+      gongkai::crash::generate(db_, fds[1], child_seed, round_, round_start(), targets_,
+                               receiver_log_);
     }
     ::close(fds[1]);
     const int delay = kill_delay_ms();
