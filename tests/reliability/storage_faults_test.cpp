@@ -266,6 +266,9 @@ TEST_F(StorageFaultsTest, TruncatedDatabaseIsReportedAndTheGoodCopyWorks) {
     EXPECT_TRUE(Failed(verify, 1, cut.id)) << verify;
     const CliResult write = fire("approve", "li", "2026-03-02T11:00:00+08:00");
     EXPECT_NE(write.exit_code, 0) << write;
+    // The service does not start on it (and does not create a new database over it).
+    const CliResult serve = gk({"serve", "--listen", "127.0.0.1:0", "--quiet"});
+    EXPECT_TRUE(Failed(serve, 1, cut.id)) << serve;
     fs::copy_file(good, db_, fs::copy_options::overwrite_existing);
     fs::remove(db_ + "-wal");
     fs::remove(db_ + "-shm");
