@@ -1,5 +1,8 @@
 #include "tools/crash/http_client.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/beast/core.hpp>
 
 namespace gongkai::crash {
@@ -14,6 +17,10 @@ int HttpClient::request(bhttp::verb method, const std::string& target, const std
     if (!socket_) {
       socket_ = std::make_unique<tcp::socket>(ioc_);
       socket_->connect(tcp::endpoint(asio::ip::address_v4::loopback(), port_));
+      // A service that stopped answering must not hang the harness: no answer in 30 s is -1.
+      const timeval timeout{30, 0};
+      ::setsockopt(socket_->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      ::setsockopt(socket_->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
     }
     bhttp::request<bhttp::string_body> req{method, target, 11};
     req.set(bhttp::field::host, "127.0.0.1");

@@ -8,7 +8,8 @@
 
 namespace gongkai::crash {
 
-// One keep-alive connection to 127.0.0.1:port, reconnected after a failure. Not thread-safe.
+// One keep-alive connection to 127.0.0.1:port, reconnected after a failure; a request without an
+// answer in 30 s fails. Not thread-safe.
 class HttpClient {
  public:
   explicit HttpClient(unsigned short port) : port_(port) {}
