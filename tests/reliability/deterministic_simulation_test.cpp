@@ -131,6 +131,7 @@ struct ModelItem {
   std::optional<Instant> window_end;
   std::vector<bool> answered;                           // per concern
   std::set<std::pair<std::string, std::string>> steps;  // (deadline, step) recorded
+  bool published = false;                               // published at least once
 };
 
 struct ModelDelivery {
@@ -583,6 +584,7 @@ class Simulation {
         break;
       case EventType::publish: {
         m.publish_at.reset();
+        m.published = true;
         const ModelStandard& s = standards().at(m.standard);
         ASSERT_TRUE(engine_item.response_window_end.has_value());
         const Instant end = *engine_item.response_window_end;
@@ -747,6 +749,16 @@ class Simulation {
       }
       return;
     }
+    if (e.type == "notice_period_served") {
+      // A notice period (公示期) that began at a publication has run its course: once per start.
+      ASSERT_TRUE(m.published) << m.id << ": a notice period served for an unpublished item";
+      const std::string key = "notice:" + payload.at("notice").get<std::string>() + "@" +
+                              payload.at("starts_at").get<std::string>();
+      ASSERT_TRUE(m.steps.insert({key, "served"}).second) << m.id << ": " << key << " served twice";
+      ASSERT_LE(*parse_instant(payload.at("scheduled_at").get<std::string>()), e.at)
+          << "a notice period served early";
+      return;
+    }
     FAIL() << m.id << ": unexpected system event " << e.type << " " << e.payload;
   }
 
@@ -780,6 +792,14 @@ class Simulation {
         if (!ev.command_id.empty()) ++key_events[ev.command_id];
         if (ev.type == "delivery_delivered") {
           ++delivered_events[json::parse(ev.payload).at("delivery").get<std::string>()];
+        }
+        if (ev.type == "notice_period_served") {
+          const json p = json::parse(ev.payload);
+          ASSERT_TRUE(steps
+                          .insert({"notice:" + p.at("notice").get<std::string>(),
+                                   p.at("starts_at").get<std::string>()})
+                          .second)
+              << m.id << ": a notice period served twice";
         }
         if (ev.type.rfind("deadline_", 0) == 0 && ev.type != "deadline_recomputed") {
           const json p = json::parse(ev.payload);

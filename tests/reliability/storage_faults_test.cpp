@@ -5,9 +5,7 @@
 // the outbox are as before, and audit verify passes), and work again once the fault is gone.
 // (A read-only database file is covered by CliTest.ReadOnlyDatabaseRefusesWritesAndStillReads.)
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,11 +19,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gongkai/engine.h"
+#include "support/immutable_file.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -72,20 +72,6 @@ CliResult run_with_file_size_limit(const std::vector<std::string>& args, rlim_t 
   result.out = testing::read_file(out);
   result.err = testing::read_file(err);
   return result;
-}
-
-// Sets or clears the immutable attribute (chattr +i): the only thing that stops root writing.
-bool set_immutable(const std::string& path, bool on) {
-  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK);
-  if (fd < 0) return false;
-  int flags = 0;
-  bool ok = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
-  if (ok) {
-    flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
-    ok = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
-  }
-  close(fd);
-  return ok;
 }
 
 // What a write could have touched, read on a read-only connection.
@@ -236,9 +222,11 @@ TEST_F(StorageFaultsTest, ReadOnlyFolderRefusesWritesAndRecovers) {
     last.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
   ASSERT_FALSE(fs::exists(db_ + "-wal"));
-  if (!set_immutable(folder, true)) GTEST_SKIP() << "cannot chattr +i " << folder;
+  auto immutable = std::make_unique<testing::ImmutableFile>(folder);
+  if (!immutable->active())
+    GTEST_SKIP() << "cannot chattr +i " << folder << ": " << immutable->error();
   const CliResult refused = fire("approve", "li", "2026-03-02T11:00:00+08:00", "approve-1");
-  set_immutable(folder, false);
+  immutable.reset();
   EXPECT_TRUE(Failed(refused, 1, "storage_read_only")) << refused;
   EXPECT_NE(refused.err.find("folder cannot be written"), std::string::npos) << refused;
   EXPECT_EQ(footprint(), before);

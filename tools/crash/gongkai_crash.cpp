@@ -616,6 +616,14 @@ class Harness {
           }
           ++deadline_steps_;
         }
+        if (e.type == "notice_period_served") {  // a notice period (公示期) ends once per start
+          const json p = json::parse(e.payload);
+          const std::string notice = p.at("notice"), start = p.at("starts_at");
+          if (!steps.insert({e.item_id, "notice:" + notice, start}).second) {
+            twice = e.item_id + ": notice period " + notice + " from " + start + " served twice";
+            return false;
+          }
+        }
         return true;
       });
       check(scanned.ok(), "scanning the events: " + scanned.to_string());
