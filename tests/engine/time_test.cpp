@@ -44,6 +44,30 @@ TEST(Time, RejectsMalformedTimes) {
   }
 }
 
+// Regression (fuzz target calendar): an instant is accepted only when both its stored (UTC) and
+// its shown (China time) forms lie in years 1-9999 and so read back to the same instant.
+TEST(Time, InstantsReadBackFromBothFormsAtTheEndsOfTheRange) {
+  for (const char* edge :
+       {"0001-01-01T00:00:00Z", "0001-01-01T08:00:00+08:00", "0001-01-02",
+        "9999-12-31T15:59:59.999Z", "9999-12-31T23:59:59.999+08:00", "9999-12-31"}) {
+    auto t = parse_instant(edge);
+    ASSERT_TRUE(t.ok()) << edge << ": " << t.status().to_string();
+    EXPECT_EQ(*parse_instant(format_utc(*t)), *t) << edge;
+    EXPECT_EQ(*parse_instant(format_local(*t)), *t) << edge;
+  }
+  EXPECT_EQ(format_local(*parse_instant("9999-12-31T15:59:59.999Z")),
+            "9999-12-31T23:59:59.999+08:00");
+  for (const char* beyond :
+       {"9999-12-31T16:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+08:00",
+        "0001-01-01T07:59:59.999+08:00", "0001-01-01T00:00:00+00:01", "0001-01-01"}) {
+    auto t = parse_instant(beyond);
+    EXPECT_FALSE(t.ok()) << beyond << " read as " << (t.ok() ? format_utc(*t) : "");
+    if (!t.ok()) {
+      EXPECT_EQ(t.status().code(), Errc::invalid_time) << beyond;
+    }
+  }
+}
+
 TEST(Date, WeekdaysAndArithmetic) {
   EXPECT_EQ((Date{2026, 11, 27}).iso_weekday(), 5);  // a Friday
   EXPECT_EQ((Date{2017, 1, 1}).iso_weekday(), 7);    // a Sunday
