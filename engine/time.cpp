@@ -51,11 +51,32 @@ Status bad_time(std::string_view text, const char* why) {
                                         "or YYYY-MM-DD)");
 }
 
+constexpr std::int64_t kDayMs = 86400000;
+
+// The day (since 1970-01-01) and the milliseconds into it of `t` seen at UTC + `offset`
+// (|offset| < one day). Defined for every Instant: no intermediate value overflows (found by
+// fuzzing: an instant within a day of the int64 range overflowed, undefined behaviour).
+void split_day(Instant t, std::chrono::minutes offset, std::int64_t& days, std::int64_t& rem) {
+  const std::int64_t ms = t.time_since_epoch().count();
+  days = ms / kDayMs;
+  rem = ms % kDayMs;
+  if (rem < 0) {
+    rem += kDayMs;
+    --days;
+  }
+  rem += static_cast<std::int64_t>(offset.count()) * 60000;
+  if (rem >= kDayMs) {
+    rem -= kDayMs;
+    ++days;
+  } else if (rem < 0) {
+    rem += kDayMs;
+    --days;
+  }
+}
+
 std::string format_with_offset(Instant t, std::chrono::minutes offset, bool zulu) {
-  const auto shifted = t + offset;
-  const std::int64_t ms = shifted.time_since_epoch().count();
-  std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-  const std::int64_t rem = ms - days * 86400000;
+  std::int64_t days = 0, rem = 0;
+  split_day(t, offset, days, rem);
   const Date d = Date::from_days(days);
   const int h = static_cast<int>(rem / 3600000);
   const int mi = static_cast<int>(rem / 60000 % 60);
@@ -200,8 +221,8 @@ std::string format_local(Instant t) {
 }
 
 Date local_date(Instant t) noexcept {
-  const std::int64_t ms = (t + kChinaOffset).time_since_epoch().count();
-  const std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+  std::int64_t days = 0, rem = 0;
+  split_day(t, kChinaOffset, days, rem);
   return Date::from_days(days);
 }
 

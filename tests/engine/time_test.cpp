@@ -68,6 +68,22 @@ TEST(Time, InstantsReadBackFromBothFormsAtTheEndsOfTheRange) {
   }
 }
 
+// Regression (fuzz target calendar): every Instant has a local date and written forms; none of
+// the arithmetic overflows at the ends of the int64 range (UBSan caught one in local_date).
+TEST(Time, TheExtremeInstantsHaveDatesWithoutOverflow) {
+  EXPECT_EQ(format_utc(Instant::max()), "292278994-08-17T07:12:55.807Z");
+  EXPECT_EQ(format_local(Instant::max()), "292278994-08-17T15:12:55.807+08:00");
+  EXPECT_EQ(local_date(Instant::max()), (Date{292278994, 8, 17}));
+  EXPECT_EQ(format_utc(Instant::min()), "-292275055-05-16T16:47:04.192Z");
+  EXPECT_EQ(format_local(Instant::min()), "-292275055-05-17T00:47:04.192+08:00");
+  EXPECT_EQ(local_date(Instant::min()), (Date{-292275055, 5, 17}));
+  // Just before China-time midnight and just after, on both sides of the epoch.
+  EXPECT_EQ(local_date(*parse_instant("1969-12-31T15:59:59.999Z")), (Date{1969, 12, 31}));
+  EXPECT_EQ(local_date(*parse_instant("1969-12-31T16:00:00Z")), (Date{1970, 1, 1}));
+  EXPECT_EQ(format_local(*parse_instant("1969-12-31T16:00:00Z")), "1970-01-01T00:00:00.000+08:00");
+  EXPECT_EQ(format_utc(*parse_instant("1969-12-31T23:59:59.999Z")), "1969-12-31T23:59:59.999Z");
+}
+
 TEST(Date, WeekdaysAndArithmetic) {
   EXPECT_EQ((Date{2026, 11, 27}).iso_weekday(), 5);  // a Friday
   EXPECT_EQ((Date{2017, 1, 1}).iso_weekday(), 7);    // a Sunday
