@@ -42,6 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 build_dir=${GONGKAI_BUILD_DIR:-build}
+setup_started=$SECONDS
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
@@ -93,7 +94,9 @@ test_stages() {
       *) echo "setup: unknown stage $s (normal, asan, tsan, fuzz)" >&2; exit 2 ;;
     esac
   done
-  echo "setup: all stages passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
+  local total=$((SECONDS - setup_started)) stages_time=$((SECONDS - started))
+  echo "setup: all stages passed in $((stages_time / 60)) min $((stages_time % 60)) s" \
+    "($((total / 60)) min $((total % 60)) s with the first build)"
 }
 
 case "$mode" in
