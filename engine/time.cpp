@@ -33,17 +33,50 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// Both written forms of an instant (UTC and China time) must name a day of years 1-9999, or it
+// could not be read back from them (found by fuzzing: "9999-12-31T23:59:59Z" was shown as
+// 10000-01-01T07:59:59+08:00, "0001-01-01T00:00:00+08:00" stored as 0000-12-31T16:00:00Z).
+constexpr std::int64_t kFirstInstantMs = -62135596800000;  // 0001-01-01T00:00:00Z
+constexpr std::int64_t kLastInstantMs = 253402271999999;   // 9999-12-31T23:59:59.999+08:00
+constexpr const char* kOutOfRange = "outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00";
+
+bool in_written_range(Instant t) {
+  const std::int64_t ms = t.time_since_epoch().count();
+  return ms >= kFirstInstantMs && ms <= kLastInstantMs;
+}
+
 Status bad_time(std::string_view text, const char* why) {
   return Status(Errc::invalid_time, "'" + std::string(text) + "' is not a valid time: " + why +
                                         " (expected RFC 3339 such as 2026-11-27T16:00:00+08:00, "
                                         "or YYYY-MM-DD)");
 }
 
+constexpr std::int64_t kDayMs = 86400000;
+
+// The day (since 1970-01-01) and the milliseconds into it of `t` seen at UTC + `offset`
+// (|offset| < one day). Defined for every Instant: no intermediate value overflows (found by
+// fuzzing: an instant within a day of the int64 range overflowed, undefined behaviour).
+void split_day(Instant t, std::chrono::minutes offset, std::int64_t& days, std::int64_t& rem) {
+  const std::int64_t ms = t.time_since_epoch().count();
+  days = ms / kDayMs;
+  rem = ms % kDayMs;
+  if (rem < 0) {
+    rem += kDayMs;
+    --days;
+  }
+  rem += static_cast<std::int64_t>(offset.count()) * 60000;
+  if (rem >= kDayMs) {
+    rem -= kDayMs;
+    ++days;
+  } else if (rem < 0) {
+    rem += kDayMs;
+    --days;
+  }
+}
+
 std::string format_with_offset(Instant t, std::chrono::minutes offset, bool zulu) {
-  const auto shifted = t + offset;
-  const std::int64_t ms = shifted.time_since_epoch().count();
-  std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-  const std::int64_t rem = ms - days * 86400000;
+  std::int64_t days = 0, rem = 0;
+  split_day(t, offset, days, rem);
   const Date d = Date::from_days(days);
   const int h = static_cast<int>(rem / 3600000);
   const int mi = static_cast<int>(rem / 60000 % 60);
@@ -128,7 +161,9 @@ Result<Instant> parse_instant(std::string_view text) {
   if (text.size() == 10) {
     auto d = parse_date(text);
     if (!d.ok()) return d.status();
-    return local_midnight(*d);
+    const Instant t = local_midnight(*d);
+    if (!in_written_range(t)) return bad_time(text, kOutOfRange);
+    return t;
   }
   if (text.size() < 20) return bad_time(text, "too short");
   auto date = parse_date(text.substr(0, 10));
@@ -172,7 +207,9 @@ Result<Instant> parse_instant(std::string_view text) {
   if (pos != text.size()) return bad_time(text, "trailing characters");
   const std::int64_t ms = ((date->days_since_epoch() * 86400 + h * 3600 + mi * 60 + s) * 1000) +
                           milli - static_cast<std::int64_t>(offset_min) * 60000;
-  return Instant(std::chrono::milliseconds(ms));
+  const Instant t{std::chrono::milliseconds(ms)};
+  if (!in_written_range(t)) return bad_time(text, kOutOfRange);
+  return t;
 }
 
 std::string format_utc(Instant t) {
@@ -184,8 +221,8 @@ std::string format_local(Instant t) {
 }
 
 Date local_date(Instant t) noexcept {
-  const std::int64_t ms = (t + kChinaOffset).time_since_epoch().count();
-  const std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+  std::int64_t days = 0, rem = 0;
+  split_day(t, kChinaOffset, days, rem);
   return Date::from_days(days);
 }
 

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 namespace gongkai::channels {
@@ -115,6 +118,23 @@ bool safe_file_name(std::string_view name) {
   return true;
 }
 
+namespace {
+
+// The process's mutex for a lock file, by its canonical path.
+std::mutex& local_mutex(const std::filesystem::path& lock_file) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::unique_ptr<std::mutex>> registry;
+  std::error_code ec;
+  std::filesystem::path key = std::filesystem::weakly_canonical(lock_file, ec);
+  if (ec) key = std::filesystem::absolute(lock_file, ec).lexically_normal();
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto& m = registry[key.string()];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+}  // namespace
+
 FileLock::FileLock(const std::filesystem::path& lock_file) {
   std::error_code ec;
   std::filesystem::create_directories(lock_file.parent_path(), ec);
@@ -122,6 +142,7 @@ FileLock::FileLock(const std::filesystem::path& lock_file) {
     error_ = "cannot create " + lock_file.parent_path().string() + ": " + ec.message();
     return;
   }
+  local_ = std::unique_lock<std::mutex>(local_mutex(lock_file));
   fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     error_ = errno_text("cannot open", lock_file, errno);
@@ -141,6 +162,7 @@ FileLock::~FileLock() {
     ::flock(fd_, LOCK_UN);
     ::close(fd_);
   }
+  // local_ is released after the flock (members are destroyed after the body).
 }
 
 }  // namespace gongkai::channels

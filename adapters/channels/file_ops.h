@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,10 @@ std::optional<std::string> read_whole_file(const std::filesystem::path& path);
 bool safe_file_name(std::string_view name);
 
 // An exclusive advisory lock (flock) on a lock file, held while alive. Serialises writers of one
-// folder across threads and processes (each lock opens its own file description).
+// folder across threads and processes: threads of one process first take a mutex kept per lock
+// file (so the exclusion is visible to ThreadSanitizer, which does not model flock; one mutex per
+// distinct lock file, kept for the life of the process), then the flock on a file description of
+// their own.
 class FileLock {
  public:
   // Creates the lock file (and its folder) when missing, then blocks until the lock is held.
@@ -49,6 +53,7 @@ class FileLock {
   const std::string& error() const { return error_; }
 
  private:
+  std::unique_lock<std::mutex> local_;  // the in-process mutex of the lock file
   int fd_ = -1;
   std::string error_;
 };

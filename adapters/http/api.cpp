@@ -103,7 +103,8 @@ Result<json> parse_body(const HttpRequest& request) {
 }
 
 Status only_fields(const json& body, std::initializer_list<const char*> known) {
-  for (const auto& [key, value] : body.items()) {
+  for (const auto& entry : body.items()) {
+    const std::string& key = entry.key();  // a structured binding cannot be captured in C++17
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       std::string names;
       for (const char* k : known) names += (names.empty() ? "" : ", ") + std::string(k);
@@ -351,7 +352,10 @@ Api::Api(Engine& engine, UserStore& users, Metrics& metrics, JsonLog* log, ApiOp
 Api::~Api() = default;
 
 HttpResponse Api::handle(const HttpRequest& request) {
-  const auto [path, query_text] = split_target(request.target);
+  // Not a structured binding: the lambda below captures them (C++17 forbids that).
+  const std::pair<std::string_view, std::string_view> split = split_target(request.target);
+  const std::string_view path = split.first;
+  const std::string_view query_text = split.second;
   auto match = router_.match(request.method, path);
   if (!match.id) {
     if (!match.allowed.empty()) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "adapters/http/api.h"
+#include "adapters/http/beast_message.h"
 #include "adapters/http/http_errors.h"
 #include "adapters/http/json_log.h"
 #include "adapters/http/metrics.h"
@@ -207,21 +208,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     started_ = std::chrono::steady_clock::now();
     auto message = parser_->release();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = std::move(message.body());
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    HttpRequest request = from_beast(std::move(message));
     const std::string* given = request.header("x-request-id");
     request.request_id = given && valid_request_id(*given) ? *given : server_.next_request_id();
     method_ = request.method;
     request_id_ = request.request_id;
-    keep_alive_ = message.keep_alive();
-    version_ = message.version();
     busy_ = true;
     server_.metrics.request_started();
     if (!server_.workers) {
@@ -239,18 +232,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(HttpResponse r, bool close_after) {
     const bool counted = busy_;
     const bool keep = keep_alive_ && !close_after && !closing_;
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(r.status), version_);
-    res->set(bhttp::field::server, "gongkai");
-    res->set("X-Request-Id", request_id_);
-    for (const auto& [name, value] : r.headers) res->set(name, value);
-    if (r.status != 304 && r.status != 204) {
-      res->set(bhttp::field::content_type, r.content_type);
-      res->body() = std::move(r.body);
-    }
-    res->keep_alive(keep);
-    res->prepare_payload();
-
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
     server_.metrics.observe_request(method_, r.route, r.status, micros);
@@ -266,6 +247,8 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.log.info(line);
     if (counted) server_.metrics.request_finished();
 
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        to_beast(std::move(r), version_, request_id_, keep));
     response_ = res;
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(

@@ -56,9 +56,9 @@ struct Date {
 // Parses "YYYY-MM-DD". Errors: invalid_time.
 Result<Date> parse_date(std::string_view text);
 
-// Parses an RFC 3339 instant ("2026-11-27T16:14:42+08:00", "...Z", fractional seconds up to
-// milliseconds kept, finer digits truncated) or a bare "YYYY-MM-DD", read as 00:00 China time of
-// that day. Errors: invalid_time.
+// Parses an RFC 3339 instant ("2026-11-27T16:14:42+08:00", "...Z", fractional seconds up to ms
+// kept, finer digits truncated) or a bare "YYYY-MM-DD" (00:00 China time). Errors: invalid_time,
+// also outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999+08:00 (both forms in years 1-9999).
 Result<Instant> parse_instant(std::string_view text);
 
 // "2026-11-27T08:14:42.123Z" — the stored form (always milliseconds, always Z).

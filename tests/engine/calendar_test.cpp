@@ -478,6 +478,13 @@ TEST(CalendarWorkingDays, Errors) {
   EXPECT_EQ(cal.add_hours(t, -3).status().code(), Errc::invalid_argument);
   EXPECT_EQ(cal.add_hours(t, kMaxCountedHours + 1).status().code(), Errc::invalid_argument);
   EXPECT_TRUE(cal.add_working_days(t, kMaxCountedDays).ok());
+  // Regression (fuzz target calendar): the extreme instants are refused, with no overflow on the
+  // way (UndefinedBehaviorSanitizer caught one in local_date).
+  for (const Instant extreme : {Instant::min(), Instant::max()}) {
+    EXPECT_EQ(cal.add_working_days(extreme, 1).status().code(), Errc::invalid_argument);
+    EXPECT_EQ(cal.add_calendar_days(extreme, 1).status().code(), Errc::invalid_argument);
+    EXPECT_EQ(cal.add_hours(extreme, 1).status().code(), Errc::invalid_argument);
+  }
 }
 
 TEST(CalendarWorkingDays, Between) {

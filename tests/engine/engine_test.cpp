@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "support/temp_dir.h"
@@ -397,6 +398,56 @@ TEST_F(EngineTest, ConcurrentCommandsWithoutExpectedVersionAllLand) {
   for (const Item& item : items) concerns += (*a)->get_item(item.id)->concerns.size();
   EXPECT_EQ(concerns, 40u);
   EXPECT_TRUE((*a)->verify().ok());
+}
+
+// Group commit: many threads on one engine share transactions; every command lands once, each
+// caller gets its own answer, and the chains verify. (ThreadSanitizer runs this one.)
+TEST_F(EngineTest, GroupCommitManyThreadsOnOneEngine) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 6;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        CreateItemRequest c;
+        c.standard_id = "test.with_interpretation";
+        c.unit_id = "alpha.one";
+        c.title = "并发 " + std::to_string(t) + "-" + std::to_string(i);
+        c.actor = "drafter";
+        auto created = engine_->create_item(c);
+        ASSERT_TRUE(created.ok()) << created.status().to_string();
+        FireRequest submit;
+        submit.item_id = created->id;
+        submit.event = EventType::submit;
+        submit.actor = "drafter";
+        auto submitted = engine_->fire(submit);
+        ASSERT_TRUE(submitted.ok()) << submitted.status().to_string();
+        EXPECT_EQ(submitted->stage, Stage::review);
+        EXPECT_EQ(submitted->version, created->version + 1);
+        ids[static_cast<std::size_t>(t)].push_back(created->id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> distinct;
+  for (const auto& list : ids) distinct.insert(list.begin(), list.end());
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  ItemFilter in_review;
+  in_review.stage = Stage::review;
+  EXPECT_EQ(engine_->list_items(in_review)->size(), distinct.size());
+  for (const std::string& id : distinct) {
+    auto events = engine_->history(id);
+    ASSERT_TRUE(events.ok());
+    int created = 0, submitted = 0;
+    for (const Event& e : *events) {
+      created += e.type == "created";
+      submitted += e.type == "submit";
+    }
+    EXPECT_EQ(created, 1) << id;
+    EXPECT_EQ(submitted, 1) << id;
+  }
+  EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
 }
 
 TEST_F(EngineTest, SurvivesReopen) {

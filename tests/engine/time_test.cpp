@@ -44,6 +44,46 @@ TEST(Time, RejectsMalformedTimes) {
   }
 }
 
+// Regression (fuzz target calendar): an instant is accepted only when both its stored (UTC) and
+// its shown (China time) forms lie in years 1-9999 and so read back to the same instant.
+TEST(Time, InstantsReadBackFromBothFormsAtTheEndsOfTheRange) {
+  for (const char* edge :
+       {"0001-01-01T00:00:00Z", "0001-01-01T08:00:00+08:00", "0001-01-02",
+        "9999-12-31T15:59:59.999Z", "9999-12-31T23:59:59.999+08:00", "9999-12-31"}) {
+    auto t = parse_instant(edge);
+    ASSERT_TRUE(t.ok()) << edge << ": " << t.status().to_string();
+    EXPECT_EQ(*parse_instant(format_utc(*t)), *t) << edge;
+    EXPECT_EQ(*parse_instant(format_local(*t)), *t) << edge;
+  }
+  EXPECT_EQ(format_local(*parse_instant("9999-12-31T15:59:59.999Z")),
+            "9999-12-31T23:59:59.999+08:00");
+  for (const char* beyond :
+       {"9999-12-31T16:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+08:00",
+        "0001-01-01T07:59:59.999+08:00", "0001-01-01T00:00:00+00:01", "0001-01-01"}) {
+    auto t = parse_instant(beyond);
+    EXPECT_FALSE(t.ok()) << beyond << " read as " << (t.ok() ? format_utc(*t) : "");
+    if (!t.ok()) {
+      EXPECT_EQ(t.status().code(), Errc::invalid_time) << beyond;
+    }
+  }
+}
+
+// Regression (fuzz target calendar): every Instant has a local date and written forms; none of
+// the arithmetic overflows at the ends of the int64 range (UBSan caught one in local_date).
+TEST(Time, TheExtremeInstantsHaveDatesWithoutOverflow) {
+  EXPECT_EQ(format_utc(Instant::max()), "292278994-08-17T07:12:55.807Z");
+  EXPECT_EQ(format_local(Instant::max()), "292278994-08-17T15:12:55.807+08:00");
+  EXPECT_EQ(local_date(Instant::max()), (Date{292278994, 8, 17}));
+  EXPECT_EQ(format_utc(Instant::min()), "-292275055-05-16T16:47:04.192Z");
+  EXPECT_EQ(format_local(Instant::min()), "-292275055-05-17T00:47:04.192+08:00");
+  EXPECT_EQ(local_date(Instant::min()), (Date{-292275055, 5, 17}));
+  // Just before China-time midnight and just after, on both sides of the epoch.
+  EXPECT_EQ(local_date(*parse_instant("1969-12-31T15:59:59.999Z")), (Date{1969, 12, 31}));
+  EXPECT_EQ(local_date(*parse_instant("1969-12-31T16:00:00Z")), (Date{1970, 1, 1}));
+  EXPECT_EQ(format_local(*parse_instant("1969-12-31T16:00:00Z")), "1970-01-01T00:00:00.000+08:00");
+  EXPECT_EQ(format_utc(*parse_instant("1969-12-31T23:59:59.999Z")), "1969-12-31T23:59:59.999Z");
+}
+
 TEST(Date, WeekdaysAndArithmetic) {
   EXPECT_EQ((Date{2026, 11, 27}).iso_weekday(), 5);  // a Friday
   EXPECT_EQ((Date{2017, 1, 1}).iso_weekday(), 7);    // a Sunday
@@ -73,7 +113,10 @@ TEST(Time, FormatUtcRoundTripsAcrossTheYears) {
     return state;
   };
   const std::int64_t first = parse_instant("0001-01-01T00:00:00.000Z")->time_since_epoch().count();
-  const std::int64_t last = parse_instant("9999-12-31T23:59:59.999Z")->time_since_epoch().count();
+  // The last instant parse_instant accepts: later ones would be shown in year 10000 (see
+  // InstantsReadBackFromBothFormsAtTheEndsOfTheRange).
+  const std::int64_t last =
+      parse_instant("9999-12-31T23:59:59.999+08:00")->time_since_epoch().count();
   std::string previous;
   for (std::int64_t ms : {first, last, std::int64_t{0}, std::int64_t{-1}, std::int64_t{86399999}}) {
     const Instant t{std::chrono::milliseconds(ms)};

@@ -27,8 +27,8 @@ class Checker {
   // Every key of `object` must be one of `known`.
   Status only(const json& object, const std::string& pointer,
               std::initializer_list<const char*> known) const {
-    for (const auto& [key, value] : object.items()) {
-      (void)value;
+    for (const auto& entry : object.items()) {
+      const std::string& key = entry.key();  // a structured binding cannot be captured (C++17)
       if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
         return error(Errc::definition_unknown_field, pointer + "/" + key,
                      "unknown field '" + key + "'");
@@ -172,7 +172,9 @@ Status apply_layer(const Checker& c, const json& layer, const std::string& point
     const json& delays = layer.at("delays");
     const std::string p = pointer + "/delays";
     if (Status s = c.object(delays, p); !s.ok()) return s;
-    for (const auto& [name, spec] : delays.items()) {
+    for (const auto& entry : delays.items()) {
+      const std::string& name = entry.key();  // a structured binding cannot be captured (C++17)
+      const json& spec = entry.value();
       if (std::none_of(std::begin(kDelayNames), std::end(kDelayNames),
                        [&](const char* n) { return name == n; })) {
         return c.error(Errc::definition_unknown_field, p + "/" + name,
