@@ -46,6 +46,8 @@ setup_started=$SECONDS
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  # Paths inside the checkout are hashed relative to it, so another clone shares the cache.
+  export CCACHE_BASEDIR="$PWD"
 fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 cmake --build "$build_dir"
