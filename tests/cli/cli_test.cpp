@@ -1,11 +1,8 @@
 // Black-box tests of the built `gongkai` binary: every run is a real process (posix_spawn) on a
 // real database file in a fresh temporary folder; stdout, stderr and the exit code are checked
 // separately, and `--json` output is parsed with nlohmann::json.
-#include <fcntl.h>
-#include <linux/fs.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,9 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -26,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/immutable_file.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -42,66 +38,14 @@ const std::string kDefinitions = std::string(GONGKAI_TEST_DATA) + "/engine_defin
 
 // --- running the binary --------------------------------------------------------------------------
 
-// The runner (CliProcess, CliResult, Succeeded, Failed) is in support/process.h.
+// The runner (CliProcess, CliResult, Succeeded, Failed) is in support/process.h; ImmutableFile
+// and writable (read-only files even for root) in support/immutable_file.h.
 using gongkai::testing::CliProcess;
 using gongkai::testing::CliResult;
 using gongkai::testing::Failed;
+using gongkai::testing::ImmutableFile;
 using gongkai::testing::Succeeded;
-
-// Keeps a file immutable (chattr +i) while alive; the only thing that stops root from writing.
-class ImmutableFile {
- public:
-  explicit ImmutableFile(const std::string& path) : path_(path) {
-    int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK);
-    if (fd < 0) {
-      error_ = std::string("open: ") + std::strerror(errno);
-      return;
-    }
-    int flags = 0;
-    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) {
-      error_ = std::string("FS_IOC_GETFLAGS: ") + std::strerror(errno);
-    } else {
-      flags |= FS_IMMUTABLE_FL;
-      if (ioctl(fd, FS_IOC_SETFLAGS, &flags) != 0) {
-        error_ = std::string("FS_IOC_SETFLAGS: ") + std::strerror(errno);
-      } else {
-        active_ = true;
-      }
-    }
-    close(fd);
-  }
-
-  ~ImmutableFile() {
-    if (!active_) return;
-    int fd = open(path_.c_str(), O_RDONLY | O_NONBLOCK);
-    if (fd < 0) return;
-    int flags = 0;
-    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
-      flags &= ~FS_IMMUTABLE_FL;
-      ioctl(fd, FS_IOC_SETFLAGS, &flags);
-    }
-    close(fd);
-  }
-
-  ImmutableFile(const ImmutableFile&) = delete;
-  ImmutableFile& operator=(const ImmutableFile&) = delete;
-
-  bool active() const { return active_; }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string path_;
-  bool active_ = false;
-  std::string error_;
-};
-
-// True when this process can open `path` for writing despite its permission bits.
-bool writable(const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
-}
+using gongkai::testing::writable;
 
 // Gives the owner write access to a database and its -wal and -shm files again.
 void make_writable(const std::string& db) {
