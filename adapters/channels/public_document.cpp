@@ -24,28 +24,6 @@ std::vector<std::string> strings_field(const json& j, const char* name) {
   return out;
 }
 
-void append_escaped(std::string& out, char c) {
-  switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += c;
-  }
-}
-
 }  // namespace
 
 Result<PublicDocument> parse_public_document(const Delivery& delivery) {
@@ -108,31 +86,6 @@ Result<PublicDocument> parse_public_document(const Delivery& delivery) {
                                               doc.item_id + "', '" + doc.unit_id + "'");
   }
   return doc;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) append_escaped(out, c);
-  return out;
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
-    // U+FFFE and U+FFFF: EF BF BE / EF BF BF.
-    if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBF &&
-        (static_cast<unsigned char>(text[i + 2]) == 0xBE ||
-         static_cast<unsigned char>(text[i + 2]) == 0xBF)) {
-      i += 2;
-      continue;
-    }
-    append_escaped(out, text[i]);
-  }
-  return out;
 }
 
 std::string html_paragraphs(std::string_view text) {

@@ -1,6 +1,7 @@
 // Internal to the channel adapters: the public JSON document a delivery carries (written by the
 // engine, engine/deliveries.cpp; fields in docs/channels.md), read back into a struct, and the text
-// helpers the HTML and feed writers share (escaping, Chinese labels and dates).
+// helpers the HTML and feed writers share (paragraphs, excerpts, Chinese labels and dates; the
+// escaping, html_escape and xml_escape, is adapters/markup/markup_escape.h, shared with the report).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/markup/markup_escape.h"
 #include "gongkai/channel.h"
 #include "gongkai/status.h"
 
@@ -45,11 +47,6 @@ struct PublicDocument {
 // invalid_argument (ids that cannot name a file, or that differ from the delivery's).
 Result<PublicDocument> parse_public_document(const Delivery& delivery);
 
-// Text for HTML element content and attribute values: & < > " ' escaped.
-std::string html_escape(std::string_view text);
-// Text for XML: escaped as for HTML, and the characters XML 1.0 forbids (C0 controls other than
-// tab, LF, CR; U+FFFE, U+FFFF) dropped.
-std::string xml_escape(std::string_view text);
 // Each non-blank line of `text` as an escaped <p> element.
 std::string html_paragraphs(std::string_view text);
 // The first `chars` characters (UTF-8 code points) of `text`, with "…" when cut; line breaks

@@ -56,33 +56,6 @@ std::vector<const AssessmentRow*> in_ranking_order(const std::vector<AssessmentR
   return ordered;
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string render_report(const Assessment& assessment, ReportFormat format) {
   switch (format) {
     case ReportFormat::text:

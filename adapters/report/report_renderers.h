@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/markup/markup_escape.h"  // html_escape, for the HTML renderer
 #include "gongkai/assessment.h"
 #include "gongkai/status.h"
 
@@ -39,7 +40,5 @@ std::string format_hours(std::optional<std::int64_t> ms, std::string_view none =
 std::string format_score(std::optional<std::int64_t> score_x100, std::string_view none = "-");
 // The rows ranked first (by rank), then the unranked ones in their list order.
 std::vector<const AssessmentRow*> in_ranking_order(const std::vector<AssessmentRow>& rows);
-// The text with &, <, >, " and ' replaced by character references.
-std::string html_escape(std::string_view text);
 
 }  // namespace gongkai::report

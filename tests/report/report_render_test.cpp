@@ -1,4 +1,5 @@
-// The report renderers: number formatting, escaping, the shape of each format, and determinism
+// The report renderers: number formatting, escaping of every name (the escaping itself:
+// tests/markup/markup_escape_test.cpp), the shape of each format, and determinism
 // over the same history recorded twice through the engine.
 #include "adapters/report/report_renderers.h"
 
@@ -76,11 +77,6 @@ TEST(ReportFormatting, FormatsAreParsedStrictly) {
   for (const char* bad : {"", "HTML", "pdf", "json "}) {
     EXPECT_EQ(parse_report_format(bad).status().code(), Errc::report_format_unknown) << bad;
   }
-}
-
-TEST(ReportFormatting, HtmlEscapeReplacesTheFiveSpecialCharacters) {
-  EXPECT_EQ(html_escape("a&b<c>d\"e'f 县"), "a&amp;b&lt;c&gt;d&quot;e&#39;f 县");
-  EXPECT_EQ(html_escape(""), "");
 }
 
 TEST(ReportHtml, EscapesEveryNameAndLoadsNothingFromOutside) {
