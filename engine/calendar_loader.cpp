@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/strict_json.h"
 #include "gongkai/calendar.h"
 
 namespace gongkai {
@@ -35,27 +36,7 @@ struct Failure {
   Status status;
 };
 
-// A JSON pointer reference token (RFC 6901).
-std::string token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string child(const std::string& ptr, const std::string& key) {
-  return ptr + "/" + token(key);
-}
-std::string child(const std::string& ptr, std::size_t index) {
-  return ptr + "/" + std::to_string(index);
-}
+using strict_json::child;
 
 std::string type_phrase(const json& v) {
   switch (v.type()) {
@@ -112,77 +93,6 @@ std::string years_text(const std::set<int>& years) {
   return out;
 }
 
-// ---- strict JSON: syntax errors and repeated keys ----------------------------------------------
-
-class StrictSax final : public nlohmann::json_sax<json> {
- public:
-  bool null() override { return value(); }
-  bool boolean(bool /*unused*/) override { return value(); }
-  bool number_integer(number_integer_t /*unused*/) override { return value(); }
-  bool number_unsigned(number_unsigned_t /*unused*/) override { return value(); }
-  bool number_float(number_float_t /*unused*/, const string_t& /*unused*/) override {
-    return value();
-  }
-  bool string(string_t& /*unused*/) override { return value(); }
-  bool binary(binary_t& /*unused*/) override { return value(); }
-  bool start_object(std::size_t /*unused*/) override {
-    value();
-    frames_.push_back(Frame{true, {}, {}, 0});
-    return true;
-  }
-  bool key(string_t& key) override {
-    Frame& frame = frames_.back();
-    if (!frame.keys.insert(key).second) {
-      std::string path;
-      for (std::size_t i = 0; i + 1 < frames_.size(); ++i) path += "/" + frames_[i].token;
-      duplicate_pointer = child(path, key);
-      return false;
-    }
-    frame.token = token(key);
-    return true;
-  }
-  bool end_object() override {
-    frames_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t /*unused*/) override {
-    value();
-    frames_.push_back(Frame{false, {}, {}, 0});
-    return true;
-  }
-  bool end_array() override {
-    frames_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t /*unused*/, const std::string& /*unused*/,
-                   const nlohmann::detail::exception& ex) override {
-    error_message = ex.what();
-    const auto end = error_message.find("] ");
-    if (!error_message.empty() && error_message[0] == '[' && end != std::string::npos) {
-      error_message.erase(0, end + 2);
-    }
-    return false;
-  }
-
-  std::string duplicate_pointer;
-  std::string error_message;
-
- private:
-  struct Frame {
-    bool object;
-    std::set<std::string> keys;
-    std::string token;
-    std::size_t next_index;
-  };
-  bool value() {
-    if (!frames_.empty() && !frames_.back().object) {
-      frames_.back().token = std::to_string(frames_.back().next_index++);
-    }
-    return true;
-  }
-  std::vector<Frame> frames_;
-};
-
 // ---- one file -----------------------------------------------------------------------------------
 
 class FileLoader {
@@ -198,19 +108,14 @@ class FileLoader {
   }
 
   CalendarDefinition load(const std::string& text, const std::string& expected_id) const {
-    StrictSax sax;
-    const bool ok = json::sax_parse(text, &sax, json::input_format_t::json, true);
-    if (!sax.duplicate_pointer.empty()) {
-      fail(Errc::definition_parse_error, sax.duplicate_pointer, "the key appears twice");
+    strict_json::ParseResult parsed = strict_json::parse(text);
+    if (!parsed.ok()) {
+      if (parsed.error.kind == strict_json::ParseError::Kind::repeated_key) {
+        fail(Errc::definition_parse_error, parsed.error.pointer, "the key appears twice");
+      }
+      fail(Errc::definition_parse_error, "", "not valid JSON: " + parsed.error.reason());
     }
-    if (!ok) fail(Errc::definition_parse_error, "", "not valid JSON: " + sax.error_message);
-    json doc;
-    try {
-      doc = json::parse(text);
-    } catch (const json::exception& ex) {
-      fail(Errc::definition_parse_error, "", std::string("not valid JSON: ") + ex.what());
-    }
-    return calendar(doc, expected_id);
+    return calendar(*parsed.document, expected_id);
   }
 
  private:

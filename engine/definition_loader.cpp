@@ -22,6 +22,7 @@
 
 #include "engine/definition_json.h"
 #include "engine/sha256.h"
+#include "engine/strict_json.h"
 #include "gongkai/definitions.h"
 
 namespace gongkai {
@@ -66,28 +67,7 @@ constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{64} << 20;
 
 // ---- small text helpers -------------------------------------------------------------------------
 
-// A JSON pointer reference token (RFC 6901): "~" -> "~0", "/" -> "~1".
-std::string token(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string child(const std::string& ptr, std::string_view key) {
-  return ptr + "/" + token(key);
-}
-std::string child(const std::string& ptr, std::size_t index) {
-  return ptr + "/" + std::to_string(index);
-}
+using strict_json::child;
 
 // `text` as a JSON string literal for a message, cut after 60 code points.
 std::string quote(const std::string& text) {
@@ -202,91 +182,6 @@ std::size_t first_invalid_utf8(std::string_view s) {
     i += len;
   }
   return std::string_view::npos;
-}
-
-// ---- strict JSON parsing: nlohmann's parser plus a check for repeated keys ----------------------
-
-// A SAX pass that stops at the first repeated object key (recording its JSON pointer) or at the
-// first syntax error (recording nlohmann's message, which has the line and column).
-class StrictSax final : public nlohmann::json_sax<json> {
- public:
-  bool null() override { return value(); }
-  bool boolean(bool /*unused*/) override { return value(); }
-  bool number_integer(number_integer_t /*unused*/) override { return value(); }
-  bool number_unsigned(number_unsigned_t /*unused*/) override { return value(); }
-  bool number_float(number_float_t /*unused*/, const string_t& /*unused*/) override {
-    return value();
-  }
-  bool string(string_t& /*unused*/) override { return value(); }
-  bool binary(binary_t& /*unused*/) override { return value(); }
-  bool start_object(std::size_t /*unused*/) override {
-    value();
-    frames_.push_back(Frame{true, {}, {}, 0});
-    return true;
-  }
-  bool key(string_t& key) override {
-    Frame& frame = frames_.back();
-    if (!frame.keys.insert(key).second) {
-      duplicate_pointer = child(path_to_innermost(), key);
-      duplicate_key = key;
-      return false;
-    }
-    frame.token = token(key);
-    return true;
-  }
-  bool end_object() override {
-    frames_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t /*unused*/) override {
-    value();
-    frames_.push_back(Frame{false, {}, {}, 0});
-    return true;
-  }
-  bool end_array() override {
-    frames_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t /*unused*/, const std::string& /*unused*/,
-                   const nlohmann::detail::exception& ex) override {
-    error_message = ex.what();
-    return false;
-  }
-
-  std::string duplicate_pointer;
-  std::string duplicate_key;
-  std::string error_message;
-
- private:
-  struct Frame {
-    bool object;
-    std::set<std::string> keys;
-    std::string token;  // which child of this container is being read
-    std::size_t next_index;
-  };
-
-  bool value() {
-    if (!frames_.empty() && !frames_.back().object) {
-      frames_.back().token = std::to_string(frames_.back().next_index++);
-    }
-    return true;
-  }
-  std::string path_to_innermost() const {
-    std::string path;
-    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) path += "/" + frames_[i].token;
-    return path;
-  }
-
-  std::vector<Frame> frames_;
-};
-
-// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
-std::string strip_exception_id(std::string message) {
-  if (!message.empty() && message[0] == '[') {
-    const auto end = message.find("] ");
-    if (end != std::string::npos) message.erase(0, end + 2);
-  }
-  return message;
 }
 
 // ---- the loader -------------------------------------------------------------------------------
@@ -516,27 +411,13 @@ class Loader {
                 std::to_string(bad - line_start + 1) + " (byte " + byte + ")");
       return std::nullopt;
     }
-    try {
-      StrictSax sax;
-      const bool ok = json::sax_parse(text, &sax);
-      if (!sax.error_message.empty()) {
-        error(Errc::definition_parse_error, "", strip_exception_id(sax.error_message));
-        return std::nullopt;
-      }
-      if (!sax.duplicate_pointer.empty()) {
-        error(Errc::definition_parse_error, sax.duplicate_pointer,
-              "the key " + quote(sax.duplicate_key) + " appears twice in one object");
-        return std::nullopt;
-      }
-      if (!ok) {
-        error(Errc::definition_parse_error, "", "not valid JSON");
-        return std::nullopt;
-      }
-      return json::parse(text);
-    } catch (const json::exception& ex) {
-      error(Errc::definition_parse_error, "", strip_exception_id(ex.what()));
-    } catch (const std::exception& ex) {
-      error(Errc::definition_parse_error, "", ex.what());
+    strict_json::ParseResult parsed = strict_json::parse(text);
+    if (parsed.ok()) return std::move(parsed.document);
+    if (parsed.error.kind == strict_json::ParseError::Kind::repeated_key) {
+      error(Errc::definition_parse_error, parsed.error.pointer,
+            "the key " + quote(parsed.error.key) + " appears twice in one object");
+    } else {
+      error(Errc::definition_parse_error, "", parsed.error.reason());
     }
     return std::nullopt;
   }

@@ -10,6 +10,7 @@
 #include "adapters/channels/print_spool_channel.h"
 #include "adapters/channels/webhook_channel.h"
 #include "adapters/channels/website_channel.h"
+#include "engine/strict_json.h"
 
 namespace gongkai::channels {
 namespace {
@@ -17,19 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+using strict_json::pointer_token;
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos;

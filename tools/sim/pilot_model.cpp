@@ -4,11 +4,11 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
 #include <vector>
 
 #include "engine/sha256.h"
+#include "engine/strict_json.h"
 
 namespace gongkai::sim {
 namespace {
@@ -254,27 +254,13 @@ Result<int> parse_clock(const Checker& c, const json& value, const std::string& 
 
 // Parses JSON text, refusing a key repeated in one object.
 Result<json> parse_strict(const std::string& text, const Checker& c) {
-  std::vector<std::set<std::string>> keys;
-  std::string repeated;
-  json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      keys.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      if (!keys.empty()) keys.pop_back();
-    } else if (event == json::parse_event_t::key && !keys.empty()) {
-      const std::string key = parsed.get<std::string>();
-      if (!keys.back().insert(key).second && repeated.empty()) repeated = key;
-    }
-    return true;
-  };
-  json document = json::parse(text, callback, false);
-  if (document.is_discarded()) {
-    return c.error(Errc::definition_parse_error, "", "not valid JSON");
+  strict_json::ParseResult parsed = strict_json::parse(text);
+  if (parsed.ok()) return std::move(*parsed.document);
+  if (parsed.error.kind == strict_json::ParseError::Kind::repeated_key) {
+    return c.error(Errc::definition_parse_error, "",
+                   "the key '" + parsed.error.key + "' is repeated");
   }
-  if (!repeated.empty()) {
-    return c.error(Errc::definition_parse_error, "", "the key '" + repeated + "' is repeated");
-  }
-  return document;
+  return c.error(Errc::definition_parse_error, "", "not valid JSON");
 }
 
 }  // namespace
