@@ -1,12 +1,15 @@
 // Internal: UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace gongkai {
 
-// True when `text` is well-formed UTF-8.
-inline bool is_valid_utf8(std::string_view text) noexcept {
+// The offset of the first byte of `text` that does not start a well-formed UTF-8 sequence (a
+// stray continuation byte, an overlong form, a surrogate, a code point above U+10FFFF, a sequence
+// cut short), or std::string_view::npos when `text` is well-formed.
+inline std::size_t first_invalid_utf8(std::string_view text) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
@@ -27,16 +30,21 @@ inline bool is_valid_utf8(std::string_view text) noexcept {
       if (c == 0xF0) lo = 0x90;
       if (c == 0xF4) hi = 0x8F;
     } else {
-      return false;
+      return i;
     }
-    if (i + len > n) return false;
-    if (s[i + 1] < lo || s[i + 1] > hi) return false;
+    if (i + len > n) return i;
+    if (s[i + 1] < lo || s[i + 1] > hi) return i;
     for (std::size_t k = 2; k < len; ++k) {
-      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
+      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
     }
     i += len;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+// True when `text` is well-formed UTF-8.
+inline bool is_valid_utf8(std::string_view text) noexcept {
+  return first_invalid_utf8(text) == std::string_view::npos;
 }
 
 }  // namespace gongkai
