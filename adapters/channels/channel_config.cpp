@@ -52,12 +52,14 @@ class Parser {
         env_(env) {}
 
   Result<ChannelConfig> parse(const std::string& text) {
-    json root;
-    try {
-      root = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& e) {
-      return invalid("", std::string("not valid JSON: ") + e.what());
+    strict_json::ParseResult parsed = strict_json::parse(text, /*allow_comments=*/true);
+    if (!parsed.ok()) {
+      if (parsed.error.kind == strict_json::ParseError::Kind::repeated_key) {
+        return invalid(parsed.error.pointer, "the key appears twice in one object");
+      }
+      return invalid("", "not valid JSON: " + parsed.error.message);
     }
+    const json root = std::move(*parsed.document);
     if (!root.is_object()) return invalid("", "expected an object");
     ChannelConfig config;
     config.path = origin_;

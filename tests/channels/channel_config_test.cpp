@@ -108,6 +108,13 @@ TEST(ChannelConfig, ErrorsNameTheFileAndThePointer) {
       {R"({"defaults": {"new_media": {"adapter": "webhook", "url": "http://x.example:99999/h", "secret": "k"}}})",
        "/defaults/new_media/url", "port"},
       {R"({"units": {"../etc": {}}})", "/units/..~1etc", "not a unit id"},
+      // A repeated key would silently replace the first: refused, naming where.
+      {R"({"policy": {"batch": 8}, "policy": {"batch": 9}})",
+       "deploy.json: /policy: ", "the key appears twice"},
+      {"{\"defaults\": {\"new_media\": {\"adapter\": \"webhook\", // the CMS\n"
+       "\"url\": \"http://x.example/h\", \"secret\": \"k1\", \"secret\": \"k2\"}}}",
+       "/defaults/new_media/secret", "appears twice"},
+      {R"({"units": {"a/b": {}, "a/b": {}}})", "/units/a~1b", "appears twice"},
   };
   for (const Case& c : cases) {
     auto config = parse(c.text);
@@ -117,6 +124,16 @@ TEST(ChannelConfig, ErrorsNameTheFileAndThePointer) {
     EXPECT_THAT(config.status().message(), HasSubstr(c.words)) << c.text;
     EXPECT_THAT(config.status().message(), ::testing::StartsWith("deploy.json: ")) << c.text;
   }
+}
+
+TEST(ChannelConfig, ARepeatedSecretIsRefusedWithoutEchoingIt) {
+  auto config = parse(R"({"defaults": {"new_media": {"adapter": "webhook",
+      "url": "http://127.0.0.1:9/h", "secret": ")" +
+                      std::string(kSecret) + R"(", "secret": "other-)" + kSecret + R"("}}})");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), Errc::channel_config_invalid);
+  EXPECT_EQ(config.status().message(),
+            "deploy.json: /defaults/new_media/secret: the key appears twice in one object");
 }
 
 TEST(ChannelConfig, MissingSecretVariableIsNamedNotEchoed) {
