@@ -17,6 +17,26 @@ std::optional<std::string> delivery_kind(const std::string& event_type) {
   return std::nullopt;
 }
 
+namespace {
+
+// The item's latest notice period (公示期) as the public sees it — the one of the revision last put
+// on notice —, or null when its standard has none or it was never published.
+json public_notice(const Item& item) {
+  if (item.notices.empty()) return nullptr;
+  const ItemNotice& n = item.notices.back();
+  return {{"revision", n.revision},
+          {"amount", n.amount},
+          {"unit", n.unit},
+          {"starts_at", format_local(n.starts_at)},
+          {"ends_at", format_local(n.ends_at)},
+          {"last_day", n.last_day.to_string()},
+          {"state", to_string(n.state)},
+          {"cut_short_at", n.cut_short_at ? json(format_local(*n.cut_short_at)) : json(nullptr)},
+          {"cut_short_by", n.cut_short_by.empty() ? json(nullptr) : json(n.cut_short_by)}};
+}
+
+}  // namespace
+
 std::string public_document(const Item& item, const ItemStandard& standard,
                             const DefinitionSet* definitions, const std::string& kind, Instant at) {
   const bool withdrawn = item.stage == Stage::withdrawn;
@@ -60,6 +80,7 @@ std::string public_document(const Item& item, const ItemStandard& standard,
       {"published_at", item.published_at ? json(format_local(*item.published_at)) : json(nullptr)},
       {"interpretation", withdrawn ? json(nullptr) : json(item.interpretation)},
       {"responses", withdrawn ? json::array() : responses},
+      {"notice_period", public_notice(item)},
       {"standard",
        {{"id", standard.id},
         {"name_level1", standard.name_level1},

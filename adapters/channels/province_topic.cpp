@@ -29,18 +29,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   return out;
 }
 
-std::string duration_label(const Duration& d) {
-  switch (d.unit) {
-    case TimeUnit::working_days:
-      return std::to_string(d.amount) + "个工作日";
-    case TimeUnit::calendar_days:
-      return std::to_string(d.amount) + "日";
-    case TimeUnit::hours:
-      return std::to_string(d.amount) + "小时";
-  }
-  return std::to_string(d.amount);
-}
-
 std::string domain_name(const DefinitionSet& defs, const std::string& id) {
   const Domain* d = defs.find_domain(id);
   return d ? d->name : id;
@@ -100,7 +88,9 @@ std::string catalogue_table(const DefinitionSet& defs,
                                               : s->name_level1 + " / " + s->name_level2) +
            "</td><td>" + join(basis, "；") + "</td><td>" + html_escape(s->time_limit_text) +
            "</td><td>" +
-           (s->notice_period ? "不少于" + duration_label(*s->notice_period) : std::string()) +
+           (s->notice_period ? "不少于" + duration_label(s->notice_period->amount,
+                                                         to_string(s->notice_period->unit))
+                             : std::string()) +
            "</td><td>" + channel_names(defs, *s) + "</td></tr>\n";
   }
   out += "</table>\n</details>\n";

@@ -1,6 +1,7 @@
 #include "adapters/channels/public_document.h"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "adapters/channels/file_ops.h"
 #include "gongkai/time.h"
@@ -22,6 +23,50 @@ std::vector<std::string> strings_field(const json& j, const char* name) {
   if (it == j.end() || it->is_null()) return out;
   for (const auto& s : *it) out.push_back(s.get<std::string>());
   return out;
+}
+
+// The notice period of a document; std::nullopt when absent or null. Throws std::invalid_argument,
+// naming notice_period, for a missing field, a wrong type or a value the engine never writes.
+std::optional<PublicNotice> notice_field(const json& j) {
+  auto it = j.find("notice_period");
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  const json& n = *it;
+  auto invalid = [](const std::string& what) {
+    return std::invalid_argument("notice_period: " + what);
+  };
+  if (!n.is_object()) throw invalid("not an object");
+  PublicNotice notice;
+  try {
+    notice.revision = n.value("revision", 1);
+    notice.amount = n.at("amount").get<std::int64_t>();
+    notice.unit = n.at("unit").get<std::string>();
+    notice.starts_at = n.at("starts_at").get<std::string>();
+    notice.ends_at = n.at("ends_at").get<std::string>();
+    notice.last_day = n.at("last_day").get<std::string>();
+    notice.state = n.at("state").get<std::string>();
+    notice.cut_short_at = text_field(n, "cut_short_at");
+    notice.cut_short_by = text_field(n, "cut_short_by");
+  } catch (const json::exception& e) {
+    throw invalid(e.what());
+  }
+  if (notice.amount <= 0)
+    throw invalid("amount " + std::to_string(notice.amount) + " is not positive");
+  if (notice.unit != "working_days" && notice.unit != "calendar_days" && notice.unit != "hours") {
+    throw invalid("unit '" + notice.unit + "' is not working_days, calendar_days or hours");
+  }
+  if (!parse_instant(notice.starts_at).ok() || !parse_instant(notice.ends_at).ok()) {
+    throw invalid("starts_at or ends_at is not an instant");
+  }
+  if (!parse_date(notice.last_day).ok()) throw invalid("last_day is not a date");
+  if (notice.state == "cut_short") {
+    if (!parse_instant(notice.cut_short_at).ok() ||
+        (notice.cut_short_by != "withdraw" && notice.cut_short_by != "correct")) {
+      throw invalid("cut_short without an instant and withdraw or correct");
+    }
+  } else if (notice.state != "running" && notice.state != "served") {
+    throw invalid("state '" + notice.state + "' is not running, served or cut_short");
+  }
+  return notice;
 }
 
 }  // namespace
@@ -56,6 +101,7 @@ Result<PublicDocument> parse_public_document(const Delivery& delivery) {
         doc.responses.push_back(std::move(response));
       }
     }
+    doc.notice = notice_field(j);
     if (auto it = j.find("standard"); it != j.end() && it->is_object()) {
       const json& s = *it;
       doc.standard_id = text_field(s, "id");
@@ -123,6 +169,49 @@ std::string excerpt(std::string_view text, std::size_t chars) {
     ++count;
     i += len;
   }
+  return out;
+}
+
+std::string duration_label(std::int64_t amount, std::string_view unit) {
+  const std::string n = std::to_string(amount);
+  if (unit == "calendar_days") return n + "日";
+  if (unit == "working_days") return n + "个工作日";
+  if (unit == "hours") return n + "小时";
+  return n + " " + std::string(unit);
+}
+
+std::string notice_period_section(const PublicDocument& doc) {
+  if (!doc.notice) return {};
+  const PublicNotice& n = *doc.notice;
+  // Days end at 24:00 of the last day: the date says it; hours end at an instant.
+  const std::string end =
+      n.unit == "hours" ? chinese_date_time(n.ends_at) : chinese_date(n.last_day);
+  std::string state;
+  std::string state_class = n.state;
+  if (n.state == "cut_short") {
+    state = std::string(n.cut_short_by == "withdraw" ? "因撤回" : "因更正") + "提前结束（" +
+            chinese_date_time(n.cut_short_at) + "）";
+  } else {
+    const auto at = parse_instant(doc.at);
+    const auto ends = parse_instant(n.ends_at);
+    const bool reached = n.state == "served" || (at.ok() && ends.ok() && *at >= *ends);
+    if (reached) {
+      state = "公示期满";
+      state_class = "served";
+    } else {
+      state = "公示中";
+      if (at.ok()) state += "（截至" + chinese_date_time(doc.at) + "）";
+    }
+  }
+  std::string out =
+      "<section id=\"notice-period\">\n<h2>公示期</h2>\n<table class=\"notice-period\">\n";
+  out += "<tr><th>公示期限</th><td>不少于" + html_escape(duration_label(n.amount, n.unit)) +
+         "</td></tr>\n";
+  out += "<tr><th>公示时间</th><td>" + html_escape(chinese_date_time(n.starts_at)) + "起至" +
+         html_escape(end) + "止</td></tr>\n";
+  out += "<tr><th>公示状态</th><td class=\"" + html_escape(state_class) + "\">" +
+         html_escape(state) + "</td></tr>\n";
+  out += "</table>\n</section>\n";
   return out;
 }
 

@@ -336,6 +336,7 @@ std::string release_page(const PageContext& ctx, const PublicDocument& doc,
     }
     body += "</p>\n";
     body += standard_table(doc);
+    body += notice_period_section(doc);
     body += history_list(history);
     body += "</article>\n";
     return page(ctx, "已撤回：" + doc.title, body);
@@ -353,6 +354,7 @@ std::string release_page(const PageContext& ctx, const PublicDocument& doc,
     body += "<p class=\"published\">发布时间：<time datetime=\"" + html_escape(shown.published_at) +
             "\">" + html_escape(chinese_date_time(shown.published_at)) + "</time></p>\n";
   }
+  body += notice_period_section(doc);  // the latest document's: the state as of its instant
   if (status == "released" || released) {
     body += "<section id=\"content\" class=\"content\">\n" + html_paragraphs(shown.content) +
             "</section>\n";

@@ -203,6 +203,61 @@ TEST_F(WebsiteChannelTest, WithdrawnItemsShowYiChehuiWithoutContent) {
   EXPECT_EQ(xml_problem(read_file(unit() / "feed.xml")), "");
 }
 
+// 公示期 (test.planning: 30 calendar days, unit beta.three). Published Monday 2026-03-02 09:08
+// (09:00 + create, submit, approve, publish a minute each, after the first item's four): the 30
+// days count from 03-03, so 03-03..03-31 are 29 and the 30th is Wednesday 04-01, no holiday — the
+// minimum is served at its 24:00. A standard without a notice period shows none.
+TEST_F(WebsiteChannelTest, ReleasePageShowsTheNoticePeriodAndItsState) {
+  const Item plain = released();
+  const Item plan = released("test.planning", "某镇总体规划草案", "草案全文。");
+  ASSERT_EQ(plan.notices.size(), 1u);
+  // What the engine puts in the release's document (docs/channels.md).
+  const std::vector<Delivery> plan_rows = rows(plan.id, "website");
+  ASSERT_EQ(plan_rows.size(), 1u);
+  const json notice = json::parse(plan_rows[0].document).at("notice_period");
+  EXPECT_EQ(notice, json({{"revision", 1},
+                          {"amount", 30},
+                          {"unit", "calendar_days"},
+                          {"starts_at", "2026-03-02T09:08:00.000+08:00"},
+                          {"ends_at", "2026-04-02T00:00:00.000+08:00"},
+                          {"last_day", "2026-04-01"},
+                          {"state", "running"},
+                          {"cut_short_at", nullptr},
+                          {"cut_short_by", nullptr}}));
+  EXPECT_TRUE(json::parse(rows(plain.id, "website")[0].document).at("notice_period").is_null());
+  deliver_now();
+  EXPECT_THAT(page(plain.id), Not(HasSubstr("notice-period")));
+  const fs::path plan_page = root_ / "beta.three" / "items" / plan.id / "index.html";
+  std::string release = read_file(plan_page);
+  EXPECT_THAT(release, HasSubstr("<h2>公示期</h2>"));
+  EXPECT_THAT(release, HasSubstr("<tr><th>公示期限</th><td>不少于30日</td></tr>"));
+  EXPECT_THAT(release,
+              HasSubstr("<tr><th>公示时间</th><td>2026年3月2日 09:08起至2026年4月1日止</td></tr>"));
+  EXPECT_THAT(release, HasSubstr("<td class=\"running\">公示中（截至2026年3月2日 09:08）</td>"));
+
+  // Withdrawn on 03-10, during the period: cut short, said on the withdrawn page.
+  must(plan.id, EventType::withdraw,
+       [&](FireRequest& r) { r.at = later(std::chrono::hours(24 * 8)); });
+  deliver_now();
+  release = read_file(plan_page);
+  EXPECT_THAT(release, HasSubstr("已撤回"));
+  EXPECT_THAT(release, HasSubstr("<td class=\"cut_short\">因撤回提前结束（2026年3月10日"));
+  EXPECT_THAT(release, HasSubstr("2026年3月2日 09:08起至2026年4月1日止"));
+
+  // Another draft plan corrected after the end (04-11): the notice was served, then corrected.
+  const Item served = released("test.planning", "另一规划草案", "第一版。");
+  deliver_now();
+  must(served.id, EventType::correct, [&](FireRequest& r) {
+    r.text = "第二版。";
+    r.at = later(std::chrono::hours(24 * 32));
+  });
+  deliver_now();
+  release = read_file(root_ / "beta.three" / "items" / served.id / "index.html");
+  EXPECT_THAT(release, HasSubstr("更正中"));
+  EXPECT_THAT(release, HasSubstr("<td class=\"served\">公示期满</td>"));
+  EXPECT_THAT(release, Not(HasSubstr("公示中")));
+}
+
 TEST_F(WebsiteChannelTest, WithdrawnBeforeReleaseIsNeverListed) {
   Item item = create();
   must(item.id, EventType::submit);
