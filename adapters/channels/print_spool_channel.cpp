@@ -112,6 +112,10 @@ Result<std::string> print_document(const Delivery& delivery, const std::string& 
   row("公开依据", join(doc.legal_basis, "；"));
   row("公开主体", doc.responsible_body);
   row("公开时限", doc.time_limit);
+  if (doc.kind == "release" && doc.notice) {  // the paper put up is the 公示 itself
+    row("公示期", "不少于" + duration_label(doc.notice->amount, doc.notice->unit) + "，" +
+                      notice_period_time(*doc.notice));
+  }
   if (doc.kind != "release" && !doc.published_at.empty()) {
     row("原发布日期", chinese_date(doc.published_at));
   }

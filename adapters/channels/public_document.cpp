@@ -180,12 +180,16 @@ std::string duration_label(std::int64_t amount, std::string_view unit) {
   return n + " " + std::string(unit);
 }
 
-std::string notice_period_section(const PublicDocument& doc) {
-  if (!doc.notice) return {};
-  const PublicNotice& n = *doc.notice;
+std::string notice_period_time(const PublicNotice& n) {
   // Days end at 24:00 of the last day: the date says it; hours end at an instant.
   const std::string end =
       n.unit == "hours" ? chinese_date_time(n.ends_at) : chinese_date(n.last_day);
+  return chinese_date_time(n.starts_at) + "起至" + end + "止";
+}
+
+std::string notice_period_section(const PublicDocument& doc) {
+  if (!doc.notice) return {};
+  const PublicNotice& n = *doc.notice;
   std::string state;
   std::string state_class = n.state;
   if (n.state == "cut_short") {
@@ -207,8 +211,7 @@ std::string notice_period_section(const PublicDocument& doc) {
       "<section id=\"notice-period\">\n<h2>公示期</h2>\n<table class=\"notice-period\">\n";
   out += "<tr><th>公示期限</th><td>不少于" + html_escape(duration_label(n.amount, n.unit)) +
          "</td></tr>\n";
-  out += "<tr><th>公示时间</th><td>" + html_escape(chinese_date_time(n.starts_at)) + "起至" +
-         html_escape(end) + "止</td></tr>\n";
+  out += "<tr><th>公示时间</th><td>" + html_escape(notice_period_time(n)) + "</td></tr>\n";
   out += "<tr><th>公示状态</th><td class=\"" + html_escape(state_class) + "\">" +
          html_escape(state) + "</td></tr>\n";
   out += "</table>\n</section>\n";

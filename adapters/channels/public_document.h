@@ -74,6 +74,9 @@ std::string excerpt(std::string_view text, std::size_t chars);
 // document's instant (the page is rewritten only by deliveries), 公示期满 once the end is reached,
 // 因撤回/因更正提前结束 with the time. "" when the document has no notice period.
 std::string notice_period_section(const PublicDocument& doc);
+// The notice period's time: "2026年3月2日 10:05起至2026年4月1日止" — to the end of the last day for
+// days, to the minute for hours.
+std::string notice_period_time(const PublicNotice& notice);
 // "30日", "10个工作日", "72小时" for an amount and a unit (calendar_days, working_days, hours); the
 // amount and the unit as they are for another unit.
 std::string duration_label(std::int64_t amount, std::string_view unit);

@@ -1,5 +1,5 @@
 // The print spool channel: A4 documents and the manifest in a real folder, idempotency, notices
-// without content, escaping, concurrent writers.
+// without content, the notice period on a release, escaping, concurrent writers.
 #include "adapters/channels/print_spool_channel.h"
 
 #include <gmock/gmock.h>
@@ -135,6 +135,61 @@ TEST_F(PrintSpoolChannelTest, EscapesTheDocument) {
   EXPECT_THAT(html, Not(HasSubstr("<script>x")));
   EXPECT_THAT(html, Not(HasSubstr("<b>标题")));
   EXPECT_THAT(html, HasSubstr("&lt;script&gt;x()&lt;/script&gt; &amp; 内容"));
+}
+
+// The paper put up for a release with a notice period states it (公示期); other notices and
+// releases without one do not. A hand-made document: the shipped test standards on the board have
+// none.
+TEST(PrintDocument, AReleaseStatesItsNoticePeriod) {
+  json doc = {{"kind", "release"},
+              {"at", "2026-03-02T10:05:00.000+08:00"},
+              {"item_id", "gk-000007"},
+              {"unit_id", "alpha.one"},
+              {"title", "规划草案"},
+              {"content", "草案全文。"},
+              {"published_at", "2026-03-02T10:05:00.000+08:00"},
+              {"notice_period",
+               {{"revision", 1},
+                {"amount", 30},
+                {"unit", "calendar_days"},
+                {"starts_at", "2026-03-02T10:05:00.000+08:00"},
+                {"ends_at", "2026-04-02T00:00:00.000+08:00"},
+                {"last_day", "2026-04-01"},
+                {"state", "running"}}}};
+  Delivery d;
+  d.id = "gk-000007-v4-bulletin_board";
+  d.item_id = "gk-000007";
+  d.unit_id = "alpha.one";
+  d.kind = "release";
+  d.document = doc.dump();
+  auto html = print_document(d, "公示栏");
+  ASSERT_TRUE(html.ok()) << html.status().to_string();
+  EXPECT_THAT(*html,
+              HasSubstr("<tr><th>公示期</th><td>不少于30日，2026年3月2日 10:05起至2026年4月1日止"
+                        "</td></tr>"));
+  // The state is not printed: paper does not change when the period ends.
+  EXPECT_THAT(*html, Not(HasSubstr("公示中")));
+
+  doc["kind"] = "interpretation";
+  doc["interpretation"] = "解读。";
+  d.kind = "interpretation";
+  d.document = doc.dump();
+  html = print_document(d, "公示栏");
+  ASSERT_TRUE(html.ok()) << html.status().to_string();
+  EXPECT_THAT(*html, Not(HasSubstr("公示期")));
+
+  doc["kind"] = "release";
+  doc["notice_period"] = nullptr;
+  d.kind = "release";
+  d.document = doc.dump();
+  html = print_document(d, "公示栏");
+  ASSERT_TRUE(html.ok()) << html.status().to_string();
+  EXPECT_THAT(*html, Not(HasSubstr("公示期")));
+
+  // A malformed notice period is a bad document, as everywhere.
+  doc["notice_period"] = {{"amount", 30}};
+  d.document = doc.dump();
+  EXPECT_EQ(print_document(d, "公示栏").status().code(), Errc::invalid_json);
 }
 
 TEST_F(PrintSpoolChannelTest, ConcurrentWritersKeepEveryManifestEntry) {
