@@ -19,6 +19,39 @@ std::string channel_test_definitions() {
   return std::string(GONGKAI_TEST_DATA) + "/engine_definitions";
 }
 
+nlohmann::json release_document_with_notice() {
+  return {{"kind", "release"},
+          {"at", "2026-03-02T10:05:00.000+08:00"},
+          {"item_id", "gk-000001"},
+          {"unit_id", "alpha.one"},
+          {"version", 4},
+          {"title", "规划草案"},
+          {"content", "草案全文。"},
+          {"published_at", "2026-03-02T10:05:00.000+08:00"},
+          {"notice_period",
+           {{"revision", 1},
+            {"amount", 30},
+            {"unit", "calendar_days"},
+            {"starts_at", "2026-03-02T10:05:00.000+08:00"},
+            {"ends_at", "2026-04-02T00:00:00.000+08:00"},
+            {"last_day", "2026-04-01"},
+            {"state", "running"},
+            {"cut_short_at", nullptr},
+            {"cut_short_by", nullptr}}}};
+}
+
+Delivery delivery_of(const nlohmann::json& document, const std::string& channel) {
+  Delivery d;
+  d.item_id = document.value("item_id", "");
+  d.unit_id = document.value("unit_id", "");
+  d.item_version = document.value("version", std::int64_t{4});
+  d.channel = channel;
+  d.id = d.item_id + "-v" + std::to_string(d.item_version) + "-" + channel;
+  d.kind = document.value("kind", "");
+  d.document = document.dump();
+  return d;
+}
+
 void DeliveryFixture::SetUp() {
   db_ = dir_.file("gongkai.db");
   auto engine = Engine::init(db_, channel_test_definitions(), /*simulation=*/true);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -23,6 +25,13 @@ namespace gongkai::testing {
 // website + new_media, test.without_interpretation → website + bulletin_board,
 // test.planning → website).
 std::string channel_test_definitions();
+
+// A hand-made release document of gk-000001 in alpha.one as the engine writes it
+// (docs/channels.md): published Monday 2026-03-02 10:05, on notice for 30 calendar days — from
+// 03-03 the 30th day is Wednesday 04-01, served at its 24:00 —, still running.
+nlohmann::json release_document_with_notice();
+// A delivery of `document` to `channel` (item and unit from the document, version 4).
+Delivery delivery_of(const nlohmann::json& document, const std::string& channel = "website");
 
 // Adapters by channel id, the same in every unit.
 class MapRegistry : public ChannelRegistry {

@@ -141,27 +141,8 @@ TEST_F(PrintSpoolChannelTest, EscapesTheDocument) {
 // releases without one do not. A hand-made document: the shipped test standards on the board have
 // none.
 TEST(PrintDocument, AReleaseStatesItsNoticePeriod) {
-  json doc = {{"kind", "release"},
-              {"at", "2026-03-02T10:05:00.000+08:00"},
-              {"item_id", "gk-000007"},
-              {"unit_id", "alpha.one"},
-              {"title", "规划草案"},
-              {"content", "草案全文。"},
-              {"published_at", "2026-03-02T10:05:00.000+08:00"},
-              {"notice_period",
-               {{"revision", 1},
-                {"amount", 30},
-                {"unit", "calendar_days"},
-                {"starts_at", "2026-03-02T10:05:00.000+08:00"},
-                {"ends_at", "2026-04-02T00:00:00.000+08:00"},
-                {"last_day", "2026-04-01"},
-                {"state", "running"}}}};
-  Delivery d;
-  d.id = "gk-000007-v4-bulletin_board";
-  d.item_id = "gk-000007";
-  d.unit_id = "alpha.one";
-  d.kind = "release";
-  d.document = doc.dump();
+  json doc = ::gongkai::testing::release_document_with_notice();
+  Delivery d = ::gongkai::testing::delivery_of(doc, "bulletin_board");
   auto html = print_document(d, "公示栏");
   ASSERT_TRUE(html.ok()) << html.status().to_string();
   EXPECT_THAT(*html,

@@ -9,45 +9,19 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "channels/channel_test_support.h"
+
 namespace gongkai::channels {
 namespace {
 
+using ::gongkai::testing::delivery_of;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A release document of item gk-000001 in alpha.one, published 2026-03-02 10:05, on notice for 30
-// calendar days: from 03-03 the 30th day is 04-01 (a Wednesday), served at 24:00 that day.
+// gk-000001, published 2026-03-02 10:05, 30 calendar days on notice to 04-01 (running).
 json release_document() {
-  return {{"kind", "release"},
-          {"at", "2026-03-02T10:05:00.000+08:00"},
-          {"item_id", "gk-000001"},
-          {"unit_id", "alpha.one"},
-          {"version", 4},
-          {"title", "规划草案"},
-          {"published_at", "2026-03-02T10:05:00.000+08:00"},
-          {"notice_period",
-           {{"revision", 1},
-            {"amount", 30},
-            {"unit", "calendar_days"},
-            {"starts_at", "2026-03-02T10:05:00.000+08:00"},
-            {"ends_at", "2026-04-02T00:00:00.000+08:00"},
-            {"last_day", "2026-04-01"},
-            {"state", "running"},
-            {"cut_short_at", nullptr},
-            {"cut_short_by", nullptr}}}};
-}
-
-Delivery delivery_of(const json& document) {
-  Delivery d;
-  d.id = "gk-000001-v4-website";
-  d.item_id = "gk-000001";
-  d.unit_id = "alpha.one";
-  d.channel = "website";
-  d.kind = "release";
-  d.item_version = 4;
-  d.document = document.dump();
-  return d;
+  return ::gongkai::testing::release_document_with_notice();
 }
 
 PublicDocument parsed(const json& document) {
