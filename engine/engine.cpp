@@ -364,8 +364,14 @@ struct Engine::Impl {
       // The first attempt evaluates on the cached item when there is one; whatever does not end
       // in a commit is then evaluated again on the item as stored (see CachedItems).
       const Item* cached = attempt == 0 ? cached_item(item_id) : nullptr;
-      auto outcome = evaluate(cached ? Result<Item>(*cached) : load_item(item_id), expected,
-                              requested_at, explicit_at, command_id, fingerprint, build);
+      std::optional<Item> loaded;
+      if (!cached) {
+        auto stored = load_item(item_id);
+        if (!stored.ok()) return stored.status();
+        loaded = std::move(*stored);
+      }
+      auto outcome = evaluate(cached ? *cached : *loaded, expected, requested_at, explicit_at,
+                              command_id, fingerprint, build);
       if (!outcome.ok() || !outcome->item) forget_item(item_id);
       if (cached && (!outcome.ok() || !outcome->item) &&
           !(!outcome.ok() && is_storage_failure(outcome.status().code()))) {
@@ -398,13 +404,12 @@ struct Engine::Impl {
 
   // One evaluation of an append on `loaded`: the expected version, the instant, the calendar in
   // force, the builder, the lifecycle and the commit.
-  Result<Evaluation> evaluate(Result<Item> loaded, const std::optional<std::int64_t>& expected,
+  Result<Evaluation> evaluate(const Item& loaded, const std::optional<std::int64_t>& expected,
                               const Result<Instant>& requested_at,
                               const std::optional<Instant>& explicit_at,
                               const std::string& command_id, const std::string& fingerprint,
                               const Builder& build) {
-    if (!loaded.ok()) return loaded.status();
-    const Item* before = &*loaded;
+    const Item* before = &loaded;
     const std::string& item_id = before->id;
     if (expected && *expected != before->version) {
       return Status(Errc::version_conflict, "item " + before->id + " is at version " +
