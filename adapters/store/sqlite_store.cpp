@@ -5,12 +5,17 @@
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -287,8 +292,15 @@ struct RequestFailed {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SQLite::Database> db, bool simulation, int schema_version)
-      : db_(std::move(db)), simulation_(simulation), schema_version_(schema_version) {}
+  // `reader_path` is the file readers open beside the writing connection; empty for none (an
+  // in-memory or read-only database: reads then share the writing connection).
+  SqliteStore(std::unique_ptr<SQLite::Database> db, bool simulation, int schema_version,
+              std::string reader_path, int busy_timeout_ms)
+      : db_(std::move(db)),
+        simulation_(simulation),
+        schema_version_(schema_version),
+        reader_path_(std::move(reader_path)),
+        busy_timeout_ms_(busy_timeout_ms) {}
 
   std::vector<Result<CommitOutcome>> commit(const std::vector<CommitRequest>& requests) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -338,34 +350,36 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<ItemRecord>> get_item(const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
-      Lease q_lease = statement(std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?");
-      SQLite::Statement& q = *q_lease;
-      q.bind(1, id);
-      if (!q.executeStep()) return std::optional<ItemRecord>();
-      return std::optional<ItemRecord>(read_item(q));
+      return read([&](const Prepare& prepare) {
+        Lease q_lease = prepare(std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?");
+        SQLite::Statement& q = *q_lease;
+        q.bind(1, id);
+        if (!q.executeStep()) return std::optional<ItemRecord>();
+        return std::optional<ItemRecord>(read_item(q));
+      });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read item " + id);
     }
   }
 
   Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
       std::string sql = std::string("SELECT ") + kItemColumns + " FROM items WHERE 1";
       if (!query.unit_id.empty()) sql += " AND unit_id = :unit";
       if (query.stage) sql += " AND stage = :stage";
       sql += " ORDER BY id LIMIT :limit OFFSET :offset";
-      Lease q_lease = statement(sql);
-      SQLite::Statement& q = *q_lease;
-      if (!query.unit_id.empty()) q.bind(":unit", query.unit_id);
-      if (query.stage) q.bind(":stage", std::string(to_string(*query.stage)));
-      q.bind(":limit", static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
-      q.bind(":offset", static_cast<int64_t>(query.offset));
-      std::vector<ItemRecord> rows;
-      while (q.executeStep()) rows.push_back(read_item(q));
-      return rows;
+      return read([&](const Prepare& prepare) {
+        Lease q_lease = prepare(sql);
+        SQLite::Statement& q = *q_lease;
+        if (!query.unit_id.empty()) q.bind(":unit", query.unit_id);
+        if (query.stage) q.bind(":stage", std::string(to_string(*query.stage)));
+        q.bind(":limit", static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
+        q.bind(":offset", static_cast<int64_t>(query.offset));
+        std::vector<ItemRecord> rows;
+        while (q.executeStep()) rows.push_back(read_item(q));
+        return rows;
+      });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot list items");
     }
@@ -373,17 +387,18 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Event>> history(const std::string& item_id,
                                      std::int64_t max_item_seq) override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
-      Lease q_lease = statement(std::string("SELECT ") + kEventColumns +
+      return read([&](const Prepare& prepare) {
+        Lease q_lease = prepare(std::string("SELECT ") + kEventColumns +
                                 " FROM events WHERE item_id = ? AND item_seq <= ?"
                                 " ORDER BY item_seq");
-      SQLite::Statement& q = *q_lease;
-      q.bind(1, item_id);
-      q.bind(2, static_cast<int64_t>(max_item_seq > 0 ? max_item_seq : INT64_MAX));
-      std::vector<Event> events;
-      while (q.executeStep()) events.push_back(read_event(q));
-      return events;
+        SQLite::Statement& q = *q_lease;
+        q.bind(1, item_id);
+        q.bind(2, static_cast<int64_t>(max_item_seq > 0 ? max_item_seq : INT64_MAX));
+        std::vector<Event> events;
+        while (q.executeStep()) events.push_back(read_event(q));
+        return events;
+      });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the history of " + item_id);
     }
@@ -405,19 +420,20 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<CommandRecord>> find_command(const std::string& command_id) override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
-      Lease q_lease = statement(
-          "SELECT item_id, item_version, fingerprint FROM commands "
-          "WHERE command_id = ?");
-      SQLite::Statement& q = *q_lease;
-      q.bind(1, command_id);
-      if (!q.executeStep()) return std::optional<CommandRecord>();
-      CommandRecord r;
-      r.item_id = q.getColumn(0).getString();
-      r.item_version = q.getColumn(1).getInt64();
-      r.fingerprint = q.getColumn(2).getString();
-      return std::optional<CommandRecord>(std::move(r));
+      return read([&](const Prepare& prepare) {
+        Lease q_lease = prepare(
+            "SELECT item_id, item_version, fingerprint FROM commands "
+            "WHERE command_id = ?");
+        SQLite::Statement& q = *q_lease;
+        q.bind(1, command_id);
+        if (!q.executeStep()) return std::optional<CommandRecord>();
+        CommandRecord r;
+        r.item_id = q.getColumn(0).getString();
+        r.item_version = q.getColumn(1).getInt64();
+        r.fingerprint = q.getColumn(2).getString();
+        return std::optional<CommandRecord>(std::move(r));
+      });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read command " + command_id);
     }
@@ -726,17 +742,86 @@ class SqliteStore final : public Store {
     SQLite::Statement* s_;
   };
 
-  // The statement for `sql`, prepared once per connection and reused: preparing every statement
-  // anew took about a fifth of a command's time (perf; docs/simulation.md). Callers hold mutex_;
-  // one lease per SQL text at a time.
-  Lease statement(const std::string& sql) {
-    auto it = statements_.find(sql);
-    if (it == statements_.end()) {
-      it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  using Statements = std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>>;
+
+  // The statement for `sql` on `db`, prepared once per connection and reused: preparing every
+  // statement anew took about a fifth of a command's time (perf; docs/simulation.md). One lease
+  // per SQL text at a time.
+  static Lease prepared(SQLite::Database& db, Statements& statements, const std::string& sql) {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      it = statements.emplace(sql, std::make_unique<SQLite::Statement>(db, sql)).first;
     }
     it->second->tryReset();
     it->second->clearBindings();
     return Lease(*it->second);
+  }
+
+  // A statement of the writing connection. Callers hold mutex_.
+  Lease statement(const std::string& sql) { return prepared(*db_, statements_, sql); }
+
+  // A read-only connection beside the writing one: in WAL mode it reads the last committed state
+  // while a commit is being written and synced, so commands read their items while the group
+  // commit before theirs waits for the disk.
+  struct Reader {
+    std::unique_ptr<SQLite::Database> db;
+    Statements statements;  // declared after db: finalised before the connection closes
+  };
+  using Prepare = std::function<Lease(const std::string&)>;
+
+  // Runs `f` with a way to prepare statements on a free reader (opened on demand, at most
+  // kMaxReaders; others wait), or on the writing connection under mutex_ when the database has no
+  // readers. Every statement is reset when its lease ends, so an idle reader holds no snapshot
+  // (which would keep the WAL from being checkpointed).
+  template <class F>
+  std::invoke_result_t<F, const Prepare&> read(F&& f) {
+    if (reader_path_.empty()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      return f(Prepare([this](const std::string& sql) { return statement(sql); }));
+    }
+    std::unique_ptr<Reader> reader = take_reader();
+    struct Return {
+      SqliteStore* store;
+      std::unique_ptr<Reader>& reader;
+      ~Return() { store->return_reader(std::move(reader)); }
+    } give_back{this, reader};
+    Reader& r = *reader;
+    return f(Prepare([&r](const std::string& sql) { return prepared(*r.db, r.statements, sql); }));
+  }
+
+  static constexpr std::size_t kMaxReaders = 8;
+
+  std::unique_ptr<Reader> take_reader() {
+    std::unique_lock<std::mutex> lock(readers_mutex_);
+    readers_free_.wait(lock, [&] { return !idle_readers_.empty() || open_readers_ < kMaxReaders; });
+    if (!idle_readers_.empty()) {
+      auto r = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return r;
+    }
+    ++open_readers_;
+    lock.unlock();
+    try {
+      auto r = std::make_unique<Reader>();
+      r->db =
+          std::make_unique<SQLite::Database>(reader_path_, SQLite::OPEN_READONLY, busy_timeout_ms_);
+      return r;
+    } catch (...) {
+      lock.lock();
+      --open_readers_;
+      readers_free_.notify_one();
+      throw;
+    }
+  }
+
+  void return_reader(std::unique_ptr<Reader> reader) {
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    if (reader) {
+      idle_readers_.push_back(std::move(reader));
+    } else {
+      --open_readers_;
+    }
+    readers_free_.notify_one();
   }
 
   ChainHead read_head() {
@@ -793,6 +878,7 @@ class SqliteStore final : public Store {
     }
     std::string item_id = request.item_id;
     std::string item_prev_hash;
+    std::string stage_before;
     std::int64_t version = 0;
     if (item_id.empty()) {
       if (request.expected_version != 0) {
@@ -800,7 +886,7 @@ class SqliteStore final : public Store {
       }
       item_id = format_item_id(next_item_number());
     } else {
-      Lease q_lease = statement("SELECT version, last_hash FROM items WHERE id = ?");
+      Lease q_lease = statement("SELECT version, last_hash, stage FROM items WHERE id = ?");
       SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
       if (!q.executeStep()) {
@@ -808,6 +894,7 @@ class SqliteStore final : public Store {
       }
       version = q.getColumn(0).getInt64();
       item_prev_hash = q.getColumn(1).getString();
+      stage_before = q.getColumn(2).getString();
       if (version != request.expected_version) {
         throw RequestFailed{
             Status(Errc::version_conflict, "item " + item_id + " is at version " +
@@ -857,28 +944,8 @@ class SqliteStore final : public Store {
       item_prev_hash = e.hash;
       outcome.events.push_back(std::move(e));
     }
-    const ItemRecord& p = request.projection;
-    Lease upsert_lease = statement(
-        "INSERT INTO items (id, unit_id, standard_id, definition_version, stage, version, "
-        "created_at, updated_at, title, last_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, standard_id = "
-        "excluded.standard_id, definition_version = excluded.definition_version, stage = "
-        "excluded.stage, version = excluded.version, updated_at = excluded.updated_at, title = "
-        "excluded.title, last_hash = excluded.last_hash, state = excluded.state");
-    SQLite::Statement& upsert = *upsert_lease;
-    upsert.bind(1, item_id);
-    upsert.bind(2, p.unit_id);
-    upsert.bind(3, p.standard_id);
-    upsert.bind(4, static_cast<int64_t>(p.definition_version));
-    upsert.bind(5, std::string(to_string(p.stage)));
-    upsert.bind(6, static_cast<int64_t>(version));
-    upsert.bind(7, format_utc(p.created_at));
-    upsert.bind(8, format_utc(p.updated_at));
-    upsert.bind(9, p.title);
-    upsert.bind(10, item_prev_hash);
-    upsert.bind(11, p.state_json);
-    upsert.exec();
-    replace_schedule(item_id, request);
+    write_projection(item_id, version, item_prev_hash, request, stage_before);
+    replace_schedule(item_id, request, request.item_id.empty());
     write_deliveries(item_id, request);
     if (!request.command_id.empty()) {
       Lease q_lease = statement(
@@ -947,45 +1014,136 @@ class SqliteStore final : public Store {
     }
   }
 
-  void replace_schedule(const std::string& item_id, const CommitRequest& request) {
-    Lease drop_timers_lease = statement("DELETE FROM timers WHERE item_id = ?");
-    SQLite::Statement& drop_timers = *drop_timers_lease;
-    drop_timers.bind(1, item_id);
-    drop_timers.exec();
-    Lease drop_deadlines_lease = statement("DELETE FROM deadlines WHERE item_id = ?");
-    SQLite::Statement& drop_deadlines = *drop_deadlines_lease;
-    drop_deadlines.bind(1, item_id);
-    drop_deadlines.exec();
-    Lease timer_lease = statement("INSERT INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)");
+  // Writes the item's projection row. An existing row is updated in the columns a command can
+  // change, and its stage (indexed twice) only when it changes: SQLite rewrites an index entry
+  // whenever an indexed column is assigned, even to the same value.
+  void write_projection(const std::string& item_id, std::int64_t version,
+                        const std::string& last_hash, const CommitRequest& request,
+                        const std::string& stage_before) {
+    const ItemRecord& p = request.projection;
+    const std::string stage(to_string(p.stage));
+    if (request.item_id.empty()) {
+      Lease insert_lease = statement(
+          "INSERT INTO items (id, unit_id, standard_id, definition_version, stage, version, "
+          "created_at, updated_at, title, last_hash, state) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      SQLite::Statement& insert = *insert_lease;
+      insert.bind(1, item_id);
+      insert.bind(2, p.unit_id);
+      insert.bind(3, p.standard_id);
+      insert.bind(4, static_cast<int64_t>(p.definition_version));
+      insert.bind(5, stage);
+      insert.bind(6, static_cast<int64_t>(version));
+      insert.bind(7, format_utc(p.created_at));
+      insert.bind(8, format_utc(p.updated_at));
+      insert.bind(9, p.title);
+      insert.bind(10, last_hash);
+      insert.bind(11, p.state_json);
+      insert.exec();
+      return;
+    }
+    const bool restage = stage != stage_before;
+    Lease update_lease =
+        statement(std::string("UPDATE items SET ") + (restage ? "stage = :stage, " : "") +
+                  "definition_version = :definition_version, version = :version, "
+                  "updated_at = :updated_at, title = :title, "
+                  "last_hash = :last_hash, state = :state WHERE id = :id");
+    SQLite::Statement& update = *update_lease;
+    if (restage) update.bind(":stage", stage);
+    update.bind(":definition_version", static_cast<int64_t>(p.definition_version));
+    update.bind(":version", static_cast<int64_t>(version));
+    update.bind(":updated_at", format_utc(p.updated_at));
+    update.bind(":title", p.title);
+    update.bind(":last_hash", last_hash);
+    update.bind(":state", p.state_json);
+    update.bind(":id", item_id);
+    if (update.exec() != 1) throw RequestFailed{Status(Errc::internal, "no row for " + item_id)};
+  }
+
+  // Brings the item's timer and deadline rows to what `request` lists, writing only the rows that
+  // change: most commands leave an item's schedule as it was, and rewriting unchanged rows (and
+  // their entries in the fire_at and state/due indexes) was a third of the pages each commit wrote.
+  void replace_schedule(const std::string& item_id, const CommitRequest& request, bool is_new) {
+    std::map<std::string, std::string> timers_now;                    // key -> fire_at
+    std::map<std::string, std::array<std::string, 3>> deadlines_now;  // id -> kind, state, due
+    if (!is_new) {
+      Lease q_lease = statement("SELECT key, fire_at FROM timers WHERE item_id = ?");
+      SQLite::Statement& q = *q_lease;
+      q.bind(1, item_id);
+      while (q.executeStep()) timers_now[q.getColumn(0).getString()] = q.getColumn(1).getString();
+      Lease d_lease =
+          statement("SELECT deadline_id, kind, state, due FROM deadlines WHERE item_id = ?");
+      SQLite::Statement& d = *d_lease;
+      d.bind(1, item_id);
+      while (d.executeStep()) {
+        deadlines_now[d.getColumn(0).getString()] = {
+            d.getColumn(1).getString(), d.getColumn(2).getString(), d.getColumn(3).getString()};
+      }
+    }
+    Lease timer_lease =
+        statement("INSERT OR REPLACE INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)");
     SQLite::Statement& timer = *timer_lease;
     for (const TimerRecord& t : request.timers) {
+      std::string fire_at = format_utc(t.fire_at);
+      auto it = timers_now.find(t.key);
+      const bool same = it != timers_now.end() && it->second == fire_at;
+      if (it != timers_now.end()) timers_now.erase(it);
+      if (same) continue;
       timer.reset();
       timer.bind(1, item_id);
       timer.bind(2, t.key);
-      timer.bind(3, format_utc(t.fire_at));
+      timer.bind(3, fire_at);
       timer.exec();
     }
+    Lease drop_timer_lease = statement("DELETE FROM timers WHERE item_id = ? AND key = ?");
+    SQLite::Statement& drop_timer = *drop_timer_lease;
+    for (const auto& [key, unused] : timers_now) {
+      drop_timer.reset();
+      drop_timer.bind(1, item_id);
+      drop_timer.bind(2, key);
+      drop_timer.exec();
+    }
     Lease deadline_lease = statement(
-        "INSERT INTO deadlines (item_id, deadline_id, kind, state, due) "
+        "INSERT OR REPLACE INTO deadlines (item_id, deadline_id, kind, state, due) "
         "VALUES (?, ?, ?, ?, ?)");
     SQLite::Statement& deadline = *deadline_lease;
     for (const DeadlineRecord& d : request.deadlines) {
+      std::array<std::string, 3> row{d.kind, d.state, format_utc(d.due)};
+      auto it = deadlines_now.find(d.deadline_id);
+      const bool same = it != deadlines_now.end() && it->second == row;
+      if (it != deadlines_now.end()) deadlines_now.erase(it);
+      if (same) continue;
       deadline.reset();
       deadline.bind(1, item_id);
       deadline.bind(2, d.deadline_id);
-      deadline.bind(3, d.kind);
-      deadline.bind(4, d.state);
-      deadline.bind(5, format_utc(d.due));
+      deadline.bind(3, row[0]);
+      deadline.bind(4, row[1]);
+      deadline.bind(5, row[2]);
       deadline.exec();
+    }
+    Lease drop_deadline_lease =
+        statement("DELETE FROM deadlines WHERE item_id = ? AND deadline_id = ?");
+    SQLite::Statement& drop_deadline = *drop_deadline_lease;
+    for (const auto& [id, unused] : deadlines_now) {
+      drop_deadline.reset();
+      drop_deadline.bind(1, item_id);
+      drop_deadline.bind(2, id);
+      drop_deadline.exec();
     }
   }
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
   // Prepared statements by SQL text (declared after db_: finalised before the connection closes).
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  Statements statements_;
   bool simulation_;
   int schema_version_;
+  const std::string reader_path_;
+  const int busy_timeout_ms_;
+  std::mutex readers_mutex_;
+  std::condition_variable readers_free_;
+  std::vector<std::unique_ptr<Reader>> idle_readers_;
+  std::size_t open_readers_ = 0;
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {
@@ -1081,7 +1239,12 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
                     "synchronous=OFF is accepted only on a simulation database");
     }
     const int schema = pragma_int(*db, "user_version");
-    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), simulation, schema));
+    // Readers beside the writer need a file of their own to open: not an in-memory database, and
+    // not a read-only open (whose one connection reads).
+    const bool file_backed = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+    std::string reader_path = file_backed && !options.read_only ? path : std::string();
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
+        std::move(db), simulation, schema, std::move(reader_path), options.busy_timeout_ms));
   } catch (const std::exception& e) {
     Status failed = from_exception(e, "cannot open '" + path + "'");
     // In WAL mode SQLite keeps its -wal and -shm files beside the database, so a folder that

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/item_json.h"
 #include "support/temp_dir.h"
 
 namespace gongkai {
@@ -448,6 +449,99 @@ TEST_F(EngineTest, GroupCommitManyThreadsOnOneEngine) {
     EXPECT_EQ(submitted, 1) << id;
   }
   EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
+}
+
+// The engine evaluates a command on the item its last command left (kept in memory): every answer
+// must be the item exactly as stored, field for field.
+TEST_F(EngineTest, EveryAnswerIsTheItemAsStored) {
+  Item item = create();
+  auto same_as_stored = [&](const Item& answer) {
+    auto stored = engine_->get_item(answer.id);
+    ASSERT_TRUE(stored.ok()) << stored.status().to_string();
+    EXPECT_EQ(item_record(answer).state_json, item_record(*stored).state_json);
+    EXPECT_EQ(answer.version, stored->version);
+  };
+  same_as_stored(item);
+  for (EventType e :
+       {EventType::submit, EventType::reject, EventType::submit, EventType::approve,
+        EventType::publish, EventType::interpret, EventType::raise_concern, EventType::respond,
+        EventType::correct, EventType::approve, EventType::publish}) {
+    item = must(item.id, e,
+                e == EventType::raise_concern ? "public"
+                : e == EventType::correct     ? "drafter"
+                                              : "");
+    ASSERT_FALSE(item.id.empty());
+    same_as_stored(item);
+  }
+  auto report = engine_->verify();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+}
+
+// Another engine (another process, in production) moves an item this engine has in memory: each
+// command is still judged on the item as stored — never refused, nor accepted, on the stale copy —
+// and nothing is appended twice or out of order.
+TEST_F(EngineTest, AnotherWriterMovesAnItemThisEngineHolds) {
+  Item item = item_in(Stage::review);  // this engine holds it at version 2
+  auto other = Engine::open(db_);
+  ASSERT_TRUE(other.ok()) << other.status().to_string();
+  auto fire_on = [&](Engine& engine, EventType event, std::string actor = "",
+                     std::optional<std::int64_t> expected = std::nullopt) {
+    FireRequest r;
+    r.item_id = item.id;
+    r.event = event;
+    r.actor = actor.empty() ? (event == EventType::submit ? "drafter" : "reviewer") : actor;
+    if (event == EventType::reject) r.reason = "理由";
+    if (event == EventType::interpret || event == EventType::raise_concern) r.text = "文字";
+    r.expected_version = expected;
+    r.at = later();
+    return engine.fire(r);
+  };
+
+  // The other engine approves: `publish` is illegal on the held copy (review) but legal as stored.
+  ASSERT_TRUE(fire_on(**other, EventType::approve).ok());
+  auto published = fire_on(*engine_, EventType::publish);
+  ASSERT_TRUE(published.ok()) << published.status().to_string();
+  EXPECT_EQ(published->stage, Stage::interpretation);
+  EXPECT_EQ(published->version, 4);
+
+  // The other engine interprets (version 5): an expected version the held copy does not have.
+  ASSERT_TRUE(fire_on(**other, EventType::interpret, "interpreter").ok());
+  auto concern = fire_on(*engine_, EventType::raise_concern, "public", 5);
+  ASSERT_TRUE(concern.ok()) << concern.status().to_string();
+  EXPECT_EQ(concern->version, 6);
+  EXPECT_EQ(concern->stage, Stage::response);
+  // ... and an expected version the held copy has but the stored item no longer does.
+  ASSERT_TRUE(fire_on(**other, EventType::raise_concern, "public").ok());  // version 7
+  EXPECT_EQ(fire_on(*engine_, EventType::raise_concern, "public", 6).status().code(),
+            Errc::version_conflict);
+
+  // A concern is legal on the held copy (response) but not on the stored item (withdrawn by the
+  // other engine): refused as the stored item refuses it, nothing appended.
+  {
+    FireRequest w;
+    w.item_id = item.id;
+    w.event = EventType::withdraw;
+    w.actor = "reviewer";
+    w.reason = "理由";
+    w.at = later();
+    ASSERT_TRUE((*other)->fire(w).ok());
+  }
+  EXPECT_EQ(fire_on(*engine_, EventType::raise_concern, "public").status().code(),
+            Errc::illegal_transition);
+  auto stored = (*other)->get_item(item.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->stage, Stage::withdrawn);
+  const std::int64_t version = stored->version;
+  EXPECT_EQ(version, 8);
+
+  auto history = engine_->history(item.id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(static_cast<std::int64_t>(history->size()), version);
+  for (std::size_t i = 0; i < history->size(); ++i) {
+    EXPECT_EQ((*history)[i].item_seq, static_cast<std::int64_t>(i + 1));
+  }
+  auto report = engine_->verify();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
 }
 
 TEST_F(EngineTest, SurvivesReopen) {
