@@ -728,16 +728,21 @@ Result<Item> Engine::create_item(const CreateItemRequest& request) {
   auto ref = impl_->history.calendar_ref(impl_->latest_calendars_version(), *unit, *at);
   if (!ref.ok()) return ref.status();
   event.calendar_version = *ref;
-  const std::string fingerprint = json{
-      {"create",
-       {{"title", request.title},
-        {"content", request.content},
-        {"standard_id", request.standard_id},
-        {"unit_id", request.unit_id},
-        // what was asked: a defaulted formed_at (now) must not make a retry differ
-        {"formed_at", request.formed_at ? json(format_utc(*request.formed_at)) : json(nullptr)}}},
-      {"actor", request.actor},
-      {"role", request.role}}.dump();
+  // What was asked, to tell a repeated command id from a reused one; only with a command id.
+  const std::string fingerprint =
+      request.command_id.empty()
+          ? std::string()
+          : json{{"create",
+                  {{"title", request.title},
+                   {"content", request.content},
+                   {"standard_id", request.standard_id},
+                   {"unit_id", request.unit_id},
+                   // what was asked: a defaulted formed_at (now) must not make a retry differ
+                   {"formed_at",
+                    request.formed_at ? json(format_utc(*request.formed_at)) : json(nullptr)}}},
+                 {"actor", request.actor},
+                 {"role", request.role}}
+                .dump();
 
   if (!request.command_id.empty()) {
     auto earlier = impl_->store->find_command(request.command_id);
@@ -768,16 +773,21 @@ Result<Item> Engine::fire(const FireRequest& request) {
                                                {&request.item_id, "item id", true}}) {
     if (Status s = check_text(*value, field, required); !s.ok()) return s;
   }
-  json asked = {{"item", request.item_id},  {"event", std::string(to_string(request.event))},
-                {"actor", request.actor},   {"role", request.role},
-                {"reason", request.reason}, {"text", request.text},
-                {"major", request.major}};
-  if (request.concern) asked["concern"] = *request.concern;
-  if (request.publish_at) asked["publish_at"] = format_utc(*request.publish_at);
-  if (request.expected_version) asked["expected_version"] = *request.expected_version;
+  // What was asked, to tell a repeated command id from a reused one; only with a command id.
+  std::string fingerprint;
+  if (!request.command_id.empty()) {
+    json asked = {{"item", request.item_id},  {"event", std::string(to_string(request.event))},
+                  {"actor", request.actor},   {"role", request.role},
+                  {"reason", request.reason}, {"text", request.text},
+                  {"major", request.major}};
+    if (request.concern) asked["concern"] = *request.concern;
+    if (request.publish_at) asked["publish_at"] = format_utc(*request.publish_at);
+    if (request.expected_version) asked["expected_version"] = *request.expected_version;
+    fingerprint = asked.dump();
+  }
 
   return impl_->append_command(
-      request.item_id, request.expected_version, request.command_id, asked.dump(), request.at,
+      request.item_id, request.expected_version, request.command_id, fingerprint, request.at,
       [&](const Item& before, const EventContext&, Impl::Draft& draft) -> Status {
         Event& e = draft.event;
         json payload = json::object();
