@@ -39,9 +39,12 @@ struct Tracked {
 // holds the store for the whole scan; nothing else may use the store until the stream is done.
 class CheckedEventStream {
  public:
+  // The first `size` of `events` (the slots are reused from batch to batch, their strings keeping
+  // their capacity, so that reading an event allocates nothing once the slots have grown).
   struct Batch {
     std::vector<Event> events;
     std::vector<char> hash_ok;  // event_hash(events[i]) == events[i].hash
+    std::size_t size = 0;
   };
 
   explicit CheckedEventStream(Store& store) : reader_([this, &store] { read(store); }) {}
@@ -98,18 +101,21 @@ class CheckedEventStream {
       } else {
         batch = Batch{};
       }
-      batch.events.clear();
-      batch.hash_ok.clear();
+      batch.size = 0;
       return true;
     };
     Status result;
     try {
       result = store.scan_events([&](const Event& e) {
-        batch.events.push_back(e);
-        batch.hash_ok.push_back(event_hash(e) == e.hash);
-        return batch.events.size() < kBatch || hand_over();
+        if (batch.size == batch.events.size()) {
+          batch.events.emplace_back();
+          batch.hash_ok.emplace_back();
+        }
+        batch.events[batch.size] = e;
+        batch.hash_ok[batch.size] = event_hash(e) == e.hash;
+        return ++batch.size < kBatch || hand_over();
       });
-      if (result.ok() && !batch.events.empty()) hand_over();
+      if (result.ok() && batch.size > 0) hand_over();
     } catch (const std::exception& e) {
       result = Status(Errc::internal, std::string("reading the events: ") + e.what());
     }
@@ -210,7 +216,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     if (step.ok() && e.item_seq == t.version) {
       item.id = e.item_id;
       ++report.items;
-      if (record_digest(item_record(item)) != t.state_digest && mismatched.empty()) {
+      if (item_record_digest(item) != t.state_digest && mismatched.empty()) {
         mismatched = e.item_id;  // described after the scan, which holds the store
         mismatched_stage = item.stage;
         mismatched_seq = e.seq;
@@ -233,7 +239,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     CheckedEventStream::Batch batch;
     bool going = true;
     while (going && stream.next(batch)) {
-      for (std::size_t i = 0; going && i < batch.events.size(); ++i) {
+      for (std::size_t i = 0; going && i < batch.size; ++i) {
         going = visit(batch.events[i], batch.hash_ok[i] != 0);
       }
     }

@@ -20,7 +20,8 @@ class Auditor {
   explicit Auditor(const HistoryContext& context) : context_(context) {}
 
   // Applies one stored event to `item` through the lifecycle, as the engine did when it accepted
-  // it. Errors: audit_replay_mismatch naming the event when it does not replay.
+  // it. Errors: audit_replay_mismatch naming the event when it does not replay (`item` is then
+  // partly changed and must be discarded).
   Status replay_step(Item& item, const Event& event) const {
     return context_.replay_step(item, event);
   }

@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "engine/json_text.h"
 #include "engine/sha256.h"
 #include "engine/utf8.h"
 #include "gongkai/event.h"
@@ -15,50 +16,6 @@ std::string reference_encoding(const Event& e) {
        e.command_id, format_utc(e.at), e.payload, e.definition_version, e.calendar_version,
        e.item_prev_hash, e.prev_hash});
   return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Appends `text` as a JSON string exactly as nlohmann's serializer writes well-formed UTF-8 with
-// ensure_ascii off: the two-character escapes \" \\ \b \f \n \r \t, other control characters as
-// lowercase \u00xx, every other byte as it is.
-void append_string(std::string& out, const std::string& text) {
-  static const char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending unescaped run
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text, run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xf]);
-    }
-  }
-  out.append(text, run, std::string::npos);
-  out.push_back('"');
 }
 
 }  // namespace
@@ -77,21 +34,21 @@ std::string canonical_encoding(const Event& e) {
   std::string out;
   out.reserve(size);
   out += "[\"gongkai.event.v1\",";
-  out += std::to_string(e.seq);
+  append_json_integer(out, e.seq);
   out.push_back(',');
-  append_string(out, e.item_id);
+  append_json_string(out, e.item_id);
   out.push_back(',');
-  out += std::to_string(e.item_seq);
+  append_json_integer(out, e.item_seq);
   for (const std::string* t :
        {&e.type, &e.actor, &e.role, &e.reason, &e.command_id, &at, &e.payload}) {
     out.push_back(',');
-    append_string(out, *t);
+    append_json_string(out, *t);
   }
   out.push_back(',');
-  out += std::to_string(e.definition_version);
+  append_json_integer(out, e.definition_version);
   for (const std::string* t : {&e.calendar_version, &e.item_prev_hash, &e.prev_hash}) {
     out.push_back(',');
-    append_string(out, *t);
+    append_json_string(out, *t);
   }
   out.push_back(']');
   return out;

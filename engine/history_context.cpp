@@ -104,12 +104,9 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
 Status HistoryContext::replay_step(Item& item, const Event& event) const {
   EventContext context;
   if (Status s = resolve(item, event, context); !s.ok()) return s;
-  auto next = apply_event(item, event, context.deadlines);
-  if (!next.ok()) {
-    return Status(Errc::audit_replay_mismatch,
-                  where(event) + " does not replay: " + next.status().to_string());
+  if (Status s = apply_event_in_place(item, event, context.deadlines); !s.ok()) {
+    return Status(Errc::audit_replay_mismatch, where(event) + " does not replay: " + s.to_string());
   }
-  item = std::move(*next);
   return Status::Ok();
 }
 

@@ -47,7 +47,8 @@ class HistoryContext {
   Result<std::string> calendar_ref(std::int64_t calendars_version, const Unit& unit,
                                    Instant at) const;
 
-  // Replays one stored event onto `item`. Errors: audit_replay_mismatch naming the event.
+  // Replays one stored event onto `item`, in place. Errors: audit_replay_mismatch naming the
+  // event; `item` is then partly changed and must be discarded.
   Status replay_step(Item& item, const Event& event) const;
 
   const DefinitionsLookup& definitions() const { return definitions_; }

@@ -51,12 +51,19 @@ Result<Instant> response_window_end(const ItemStandard& standard, Instant publis
 }
 
 Result<Item> apply_event(const Item& before, const Event& event, const DeadlineContext& context) {
+  Item after = before;
+  if (Status s = apply_event_in_place(after, event, context); !s.ok()) return s;
+  return after;
+}
+
+// `before` and `after` are the same item: everything `before` is read for (the guards, the
+// content scanned, the revision, the concerns counted) is read before the field is changed.
+Status apply_event_in_place(Item& item, const Event& event, const DeadlineContext& context) {
   if (!context.standard) return Status(Errc::internal, "apply_event without a standard");
   const ItemStandard& standard = *context.standard;
   const auto type = parse_event_type(event.type);
-  Item after = before;
-  after.version = event.item_seq;
-  after.updated_at = event.at;
+  const Item& before = item;
+  Item& after = item;
   json payload = json::parse(event.payload, nullptr, false);
   if (!payload.is_object()) {
     return Status(Errc::storage_corrupt, "event " + std::to_string(event.seq) +
@@ -64,13 +71,15 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
   }
   if (!type) {
     // A system event: a deadline's clock control or timer step, or another record (channels).
+    after.version = event.item_seq;
+    after.updated_at = event.at;
     auto applied = apply_deadline_event(after, event, payload, context);
     if (!applied.ok()) return applied.status();
     if (!*applied) {
       auto notice = apply_notice_event(after, event, payload, context);
       if (!notice.ok()) return notice.status();
     }
-    return after;
+    return Status::Ok();
   }
 
   TransitionInput in;
@@ -109,10 +118,12 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
   if (*type != EventType::created) machine.place_in(before.stage);
   Status refused = machine.fire(in);
   if (!refused.ok()) return refused;
-  after.stage = *machine.stage();
   // A minimum notice period (公示期) still running refuses closing; the lifecycle's own guards
   // (concerns, the response window) have been checked first.
   if (Status s = check_notice_allows(before, *type, event.at); !s.ok()) return s;
+  after.stage = *machine.stage();
+  after.version = event.item_seq;
+  after.updated_at = event.at;
 
   int concern = 0;
   switch (*type) {
@@ -191,7 +202,7 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
   }
   if (Status s = update_deadlines_after(after, *type, event, concern, context); !s.ok()) return s;
   if (Status s = update_notices_after(after, *type, event, context); !s.ok()) return s;
-  return after;
+  return Status::Ok();
 }
 
 }  // namespace gongkai

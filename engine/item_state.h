@@ -22,4 +22,9 @@ Result<Instant> response_window_end(const ItemStandard& standard, Instant publis
 // deadline events (e.g. recorded by channels) change only the version and updated_at.
 Result<Item> apply_event(const Item& before, const Event& event, const DeadlineContext& context);
 
+// apply_event without the copy: changes `item` into the item after `event` (the replay of a
+// history, which keeps no earlier state). On an error `item` is left partly changed and must be
+// discarded; callers that need the state before the event use apply_event.
+Status apply_event_in_place(Item& item, const Event& event, const DeadlineContext& context);
+
 }  // namespace gongkai
