@@ -1,18 +1,12 @@
 #include "engine/auditor.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <thread>
 #include <unordered_map>
 
+#include "engine/audit_stream.h"
 #include "engine/item_json.h"
 
 namespace gongkai {
 namespace {
-
-using nlohmann::json;
 
 // Damage SQLite itself found in the file (the store marks it): not a sign of tampering.
 bool file_damage(const Status& s) {
@@ -34,108 +28,6 @@ struct Tracked {
   bool replaying = true;      // false once compared, or once its replay failed
 };
 
-// The events in seq order, read and hash-checked on a second thread and handed over in batches:
-// reading and hashing cost about as much as replaying, so the two run side by side. The reader
-// holds the store for the whole scan; nothing else may use the store until the stream is done.
-class CheckedEventStream {
- public:
-  // The first `size` of `events` (the slots are reused from batch to batch, their strings keeping
-  // their capacity, so that reading an event allocates nothing once the slots have grown).
-  struct Batch {
-    std::vector<Event> events;
-    std::vector<char> hash_ok;  // event_hash(events[i]) == events[i].hash
-    std::size_t size = 0;
-  };
-
-  explicit CheckedEventStream(Store& store) : reader_([this, &store] { read(store); }) {}
-
-  ~CheckedEventStream() {
-    stop();
-    reader_.join();
-  }
-
-  CheckedEventStream(const CheckedEventStream&) = delete;
-  CheckedEventStream& operator=(const CheckedEventStream&) = delete;
-
-  // The next batch, or false once every event has been handed over (or the stream stopped).
-  bool next(Batch& out) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ready_.wait(lock, [this] { return !full_.empty() || done_; });
-    if (full_.empty()) return false;
-    if (!out.events.empty()) spare_.push_back(std::move(out));
-    out = std::move(full_.front());
-    full_.pop_front();
-    space_.notify_one();
-    return true;
-  }
-
-  // Asks the reader to stop after the batch it is reading.
-  void stop() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopped_ = true;
-    space_.notify_one();
-  }
-
-  // How the scan ended; valid once next() has returned false or after stop().
-  Status status() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ready_.wait(lock, [this] { return done_; });
-    return status_;
-  }
-
- private:
-  static constexpr std::size_t kBatch = 512;
-  static constexpr std::size_t kInFlight = 4;
-
-  void read(Store& store) {
-    Batch batch;
-    auto hand_over = [&]() {
-      std::unique_lock<std::mutex> lock(mutex_);
-      space_.wait(lock, [this] { return full_.size() < kInFlight || stopped_; });
-      if (stopped_) return false;
-      full_.push_back(std::move(batch));
-      ready_.notify_one();
-      if (!spare_.empty()) {
-        batch = std::move(spare_.back());
-        spare_.pop_back();
-      } else {
-        batch = Batch{};
-      }
-      batch.size = 0;
-      return true;
-    };
-    Status result;
-    try {
-      result = store.scan_events([&](const Event& e) {
-        if (batch.size == batch.events.size()) {
-          batch.events.emplace_back();
-          batch.hash_ok.emplace_back();
-        }
-        batch.events[batch.size] = e;
-        batch.hash_ok[batch.size] = event_hash(e) == e.hash;
-        return ++batch.size < kBatch || hand_over();
-      });
-      if (result.ok() && batch.size > 0) hand_over();
-    } catch (const std::exception& e) {
-      result = Status(Errc::internal, std::string("reading the events: ") + e.what());
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    status_ = result;
-    done_ = true;
-    ready_.notify_all();
-  }
-
-  std::mutex mutex_;
-  std::condition_variable ready_;  // a batch is full, or the reader is done
-  std::condition_variable space_;  // room for another batch, or stop
-  std::deque<Batch> full_;
-  std::vector<Batch> spare_;
-  bool stopped_ = false;
-  bool done_ = false;
-  Status status_;
-  std::thread reader_;  // last: starts once everything above is constructed
-};
-
 }  // namespace
 
 // One pass over the events in seq order checks the database-wide chain and each item's chain, and
@@ -148,18 +40,9 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   VerifyReport report;
   Status problem;
 
-  // 1. The projection: each item's version, last hash and state digest.
+  // 1. The projection (each item's version, last hash and state digest), then 2. the events in seq
+  // order, from the reading thread.
   std::unordered_map<std::string, Tracked> tracked;
-  Status scanned = store.scan_items([&](const ItemRecord& r) {
-    Tracked& t = tracked[r.id];
-    t.version = r.version;
-    t.last_hash = r.last_hash;
-    t.state_digest = record_digest(r);
-    return true;
-  });
-  if (!scanned.ok()) return scanned;
-
-  // 2. The events in seq order.
   std::unordered_map<std::string, Item> open;  // items whose last event is still ahead
   std::int64_t expected_seq = 1;
   std::string prev_hash;
@@ -234,17 +117,26 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     }
     return true;
   };
+  Status scanned;
   {
-    CheckedEventStream stream(store);
-    CheckedEventStream::Batch batch;
+    AuditStream stream(store);
+    AuditStream::Batch batch;
     bool going = true;
     while (going && stream.next(batch)) {
-      for (std::size_t i = 0; going && i < batch.size; ++i) {
-        going = visit(batch.events[i], batch.hash_ok[i] != 0);
+      for (std::size_t i = 0; i < batch.rows; ++i) {
+        const ItemRecord& r = batch.row[i];
+        Tracked& t = tracked[r.id];
+        t.version = r.version;
+        t.last_hash = r.last_hash;
+        t.state_digest = std::move(batch.row_digest[i]);
+      }
+      for (std::size_t i = 0; going && i < batch.events; ++i) {
+        going = visit(batch.event[i], batch.hash_ok[i] != 0);
       }
     }
     if (!going) stream.stop();
-    scanned = stream.status();
+    if (Status rows = stream.rows_status(); !rows.ok()) return rows;
+    scanned = stream.events_status();
   }
   // A stored value that does not read was changed behind the engine's back; damage SQLite finds
   // in the file itself stays storage_corrupt (restore a backup; nobody need have tampered).

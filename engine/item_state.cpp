@@ -45,7 +45,8 @@ Result<Instant> response_window_end(const ItemStandard& standard, Instant publis
     return published_at + std::chrono::hours(standard.response_window.amount);
   }
   if (!calendar) return Status(Errc::calendar_not_found, "no calendar for the response window");
-  auto end = calendar->add(published_at, standard.response_window);
+  // due_date: the same instant as add() without building the day-by-day explanation.
+  auto end = calendar->due_date(published_at, standard.response_window);
   if (!end.ok()) return end.status();
   return end->due;
 }

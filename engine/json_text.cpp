@@ -1,14 +1,39 @@
 #include "engine/json_text.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace gongkai {
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+// True when a byte of `v` is zero.
+constexpr bool has_zero_byte(std::uint64_t v) {
+  return ((v - kOnes) & ~v & kHighs) != 0;
+}
+
+// True when one of the eight bytes at `p` is a control character, '"' or '\\'.
+bool needs_escape(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  const bool control = ((v - kOnes * 0x20) & ~v & kHighs) != 0;  // a byte below 0x20
+  return control || has_zero_byte(v ^ (kOnes * '"')) || has_zero_byte(v ^ (kOnes * '\\'));
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;  // start of the pending unescaped run
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    // Eight bytes at a time while none needs escaping.
+    while (i + 8 <= n && !needs_escape(text.data() + i)) i += 8;
+    if (i >= n) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.data() + run, i - run);

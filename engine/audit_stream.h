@@ -1,0 +1,87 @@
+// Internal: what `audit verify` reads — the projection rows, then the events in seq order — read
+// on a second thread and handed over in batches, each row with its digest and each event with the
+// check of its hash.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gongkai/event.h"
+#include "gongkai/status.h"
+#include "gongkai/store.h"
+
+namespace gongkai {
+
+// Reading (SQLite) and checking (the digests, the hashes) cost about as much as replaying, so they
+// run beside the replay. The reading thread checks a batch itself while the consumer has batches
+// to work on, and hands it over unchecked when the consumer is waiting, so that neither thread
+// idles while the other has work; next() checks what was handed over unchecked. The reader holds
+// the store for the whole scan: nothing else may use the store until the stream is destroyed.
+class AuditStream {
+ public:
+  // A batch holds rows or events, never both. Its vectors are slots reused from batch to batch
+  // (their strings keep their capacity, so reading allocates little once they have grown): only
+  // the first `rows` rows and `events` events are valid.
+  struct Batch {
+    std::size_t rows = 0;
+    std::vector<ItemRecord> row;
+    std::vector<std::string> row_digest;  // record_digest(row[i])
+    std::size_t events = 0;
+    std::vector<Event> event;
+    std::vector<char> hash_ok;  // event_hash(event[i]) == event[i].hash
+    bool checked = false;       // row_digest and hash_ok are filled
+  };
+
+  // Starts reading `store` (scan_items, then scan_events by seq) on a new thread.
+  explicit AuditStream(Store& store);
+
+  // Stops the reader and waits for it.
+  ~AuditStream();
+
+  AuditStream(const AuditStream&) = delete;
+  AuditStream& operator=(const AuditStream&) = delete;
+
+  // The next batch, checked, in the stores's order (every row batch before the first event
+  // batch); false once everything has been handed over, the reading failed, or stop() was called.
+  // `out` gives its slots back to the stream.
+  bool next(Batch& out);
+
+  // Asks the reader to stop after the batch it is reading.
+  void stop();
+
+  // How reading the projection rows ended; valid once next() has returned false. When it failed,
+  // no event was read.
+  Status rows_status();
+
+  // How reading the events ended; valid once next() has returned false.
+  Status events_status();
+
+  // Rows or events per batch.
+  static constexpr std::size_t kBatch = 512;
+
+ private:
+  static constexpr std::size_t kInFlight = 4;
+
+  static void check(Batch& batch);
+  void read(Store& store);
+  bool hand_over(Batch& batch);
+  void wait_done();
+
+  std::mutex mutex_;
+  std::condition_variable ready_;  // a batch is full, or the reader is done
+  std::condition_variable space_;  // room for another batch, or stop
+  std::deque<Batch> full_;
+  std::vector<Batch> spare_;
+  bool stopped_ = false;
+  bool done_ = false;
+  Status rows_status_;
+  Status events_status_;
+  std::thread reader_;  // last: starts once everything above is constructed
+};
+
+}  // namespace gongkai
