@@ -58,12 +58,14 @@ Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version,
   return std::to_string(calendars_version) + ":" + id + "@" + std::to_string(calendar->version());
 }
 
-Status HistoryContext::resolve(const Item& before, const Event& event, EventContext& out) const {
+Status HistoryContext::resolve(const Item& before, const Event& event, EventContext& out,
+                               const nlohmann::json* parsed) const {
   std::string standard_id = before.standard_id;
   std::int64_t version = before.definition_version;
   if (event.item_seq == 1) {
-    const auto payload = nlohmann::json::parse(event.payload, nullptr, false);
-    standard_id = payload.is_object() ? payload.value("standard_id", "") : "";
+    const auto payload = parsed ? nlohmann::json() : parse_payload(event.payload);
+    const nlohmann::json& p = parsed ? *parsed : payload;
+    standard_id = p.is_object() ? p.value("standard_id", "") : "";
     version = event.definition_version;
   }
   out.definitions = definitions_(version);
@@ -103,8 +105,9 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
 
 Status HistoryContext::replay_step(Item& item, const Event& event) const {
   EventContext context;
-  if (Status s = resolve(item, event, context); !s.ok()) return s;
-  if (Status s = apply_event_in_place(item, event, context.deadlines); !s.ok()) {
+  const nlohmann::json payload = parse_payload(event.payload);
+  if (Status s = resolve(item, event, context, &payload); !s.ok()) return s;
+  if (Status s = apply_event_in_place(item, event, payload, context.deadlines); !s.ok()) {
     return Status(Errc::audit_replay_mismatch, where(event) + " does not replay: " + s.to_string());
   }
   return Status::Ok();

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -40,7 +41,9 @@ class HistoryContext {
   // The context of `event` applied to `before` (an empty item for the item's first event): the
   // standard named by the item (or by the `created` payload), and the calendar the event records.
   // Errors: audit_replay_mismatch when a recorded version is not stored.
-  Status resolve(const Item& before, const Event& event, EventContext& out) const;
+  // `payload`, when given, is parse_payload(event.payload) (to parse it once).
+  Status resolve(const Item& before, const Event& event, EventContext& out,
+                 const nlohmann::json* payload = nullptr) const;
 
   // The calendar reference ("<set>:<id>@<version>") in force for `unit` at `at` with calendars
   // version `calendars_version`; "" when no calendars are stored. Errors: calendar_not_found.

@@ -60,12 +60,21 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
 // `before` and `after` are the same item: everything `before` is read for (the guards, the
 // content scanned, the revision, the concerns counted) is read before the field is changed.
 Status apply_event_in_place(Item& item, const Event& event, const DeadlineContext& context) {
+  return apply_event_in_place(item, event, parse_payload(event.payload), context);
+}
+
+json parse_payload(const std::string& text) {
+  if (text == "{}") return json::object();
+  return json::parse(text, nullptr, false);
+}
+
+Status apply_event_in_place(Item& item, const Event& event, const json& payload,
+                            const DeadlineContext& context) {
   if (!context.standard) return Status(Errc::internal, "apply_event without a standard");
   const ItemStandard& standard = *context.standard;
   const auto type = parse_event_type(event.type);
   const Item& before = item;
   Item& after = item;
-  json payload = json::parse(event.payload, nullptr, false);
   if (!payload.is_object()) {
     return Status(Errc::storage_corrupt, "event " + std::to_string(event.seq) +
                                              " has a payload that is not a JSON object");
