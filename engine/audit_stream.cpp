@@ -1,6 +1,7 @@
 #include "engine/audit_stream.h"
 
 #include "engine/item_json.h"
+#include "engine/item_state.h"
 
 namespace gongkai {
 
@@ -15,6 +16,7 @@ void AuditStream::check(Batch& batch) {
   for (std::size_t i = 0; i < batch.rows; ++i) batch.row_digest[i] = record_digest(batch.row[i]);
   for (std::size_t i = 0; i < batch.events; ++i) {
     batch.hash_ok[i] = event_hash(batch.event[i]) == batch.event[i].hash;
+    batch.payload[i] = parse_payload(batch.event[i].payload);
   }
   batch.checked = true;
 }
@@ -106,6 +108,7 @@ void AuditStream::read(Store& store) {
         if (batch.events == batch.event.size()) {
           batch.event.emplace_back();
           batch.hash_ok.emplace_back();
+          batch.payload.emplace_back();
         }
         batch.event[batch.events] = e;
         return ++batch.events < kBatch || hand_over(batch);

@@ -1,12 +1,13 @@
 // Internal: what `audit verify` reads — the projection rows, then the events in seq order — read
 // on a second thread and handed over in batches, each row with its digest and each event with the
-// check of its hash.
+// check of its hash and its parsed payload.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,11 +18,12 @@
 
 namespace gongkai {
 
-// Reading (SQLite) and checking (the digests, the hashes) cost about as much as replaying, so they
-// run beside the replay. The reading thread checks a batch itself while the consumer has batches
-// to work on, and hands it over unchecked when the consumer is waiting, so that neither thread
-// idles while the other has work; next() checks what was handed over unchecked. The reader holds
-// the store for the whole scan: nothing else may use the store until the stream is destroyed.
+// Reading (SQLite) and checking (the digests, the hashes, parsing the payloads) cost about as much
+// as replaying, so they run beside the replay. The reading thread checks a batch itself while the
+// consumer has batches to work on, and hands it over unchecked when the consumer is waiting, so
+// that neither thread idles while the other has work; next() checks what was handed over unchecked.
+// The reader holds the store for the whole scan: nothing else may use the store until the stream is
+// destroyed.
 class AuditStream {
  public:
   // A batch holds rows or events, never both. Its vectors are slots reused from batch to batch
@@ -33,8 +35,9 @@ class AuditStream {
     std::vector<std::string> row_digest;  // record_digest(row[i])
     std::size_t events = 0;
     std::vector<Event> event;
-    std::vector<char> hash_ok;  // event_hash(event[i]) == event[i].hash
-    bool checked = false;       // row_digest and hash_ok are filled
+    std::vector<char> hash_ok;            // event_hash(event[i]) == event[i].hash
+    std::vector<nlohmann::json> payload;  // parse_payload(event[i].payload)
+    bool checked = false;                 // row_digest, hash_ok and payload are filled
   };
 
   // Starts reading `store` (scan_items, then scan_events by seq) on a new thread.

@@ -1,5 +1,6 @@
 #include "engine/auditor.h"
 
+#include <memory>
 #include <unordered_map>
 
 #include "engine/audit_stream.h"
@@ -20,12 +21,13 @@ std::string where(const Event& e) {
 
 // What the projection says about one item, and how far the history has been followed.
 struct Tracked {
-  std::int64_t version = -1;  // the projection's version; -1: the item has no projection row
-  std::string last_hash;      // the projection's last_hash
-  std::string state_digest;   // record_digest of the projection row
-  std::int64_t seen = 0;      // events of this item met so far
-  std::string hash;           // hash of the last event met
-  bool replaying = true;      // false once compared, or once its replay failed
+  std::int64_t version = -1;   // the projection's version; -1: the item has no projection row
+  std::string last_hash;       // the projection's last_hash
+  std::string state_digest;    // record_digest of the projection row
+  std::int64_t seen = 0;       // events of this item met so far
+  std::string hash;            // hash of the last event met
+  bool replaying = true;       // false once compared, or once its replay failed
+  std::unique_ptr<Item> item;  // the replayed state while its last event is still ahead
 };
 
 }  // namespace
@@ -43,7 +45,6 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   // 1. The projection (each item's version, last hash and state digest), then 2. the events in seq
   // order, from the reading thread.
   std::unordered_map<std::string, Tracked> tracked;
-  std::unordered_map<std::string, Item> open;  // items whose last event is still ahead
   std::int64_t expected_seq = 1;
   std::string prev_hash;
   Event previous;         // the previous event's seq, item and type, for messages
@@ -52,7 +53,8 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   std::string mismatched;  // the first item that replays to another state than its projection
   Stage mismatched_stage{};
   std::int64_t mismatched_seq = 0;
-  auto visit = [&](const Event& e, bool hash_ok) {
+  ResolveMemo memo;  // the definitions and calendars each event refers to, looked up once
+  auto visit = [&](const Event& e, bool hash_ok, const nlohmann::json& payload) {
     if (e.seq != expected_seq) {
       problem = Status(Errc::audit_sequence_gap,
                        where(e) + " follows seq " + std::to_string(expected_seq - 1) +
@@ -94,8 +96,9 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
 
     // The replay, while the item's history is within its projection.
     if (!t.replaying || e.item_seq > t.version) return true;
-    Item& item = open[e.item_id];
-    Status step = replay_step(item, e);
+    if (!t.item) t.item = std::make_unique<Item>();
+    Item& item = *t.item;
+    Status step = replay_step(item, e, payload, memo);
     if (step.ok() && e.item_seq == t.version) {
       item.id = e.item_id;
       ++report.items;
@@ -105,7 +108,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
         mismatched_seq = e.seq;
       }
       t.replaying = false;
-      open.erase(e.item_id);
+      t.item.reset();
     }
     if (!step.ok()) {
       if (replay_problem.ok()) {
@@ -113,7 +116,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
         replay_problem_seq = e.seq;
       }
       t.replaying = false;
-      open.erase(e.item_id);
+      t.item.reset();
     }
     return true;
   };
@@ -131,7 +134,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
         t.state_digest = std::move(batch.row_digest[i]);
       }
       for (std::size_t i = 0; going && i < batch.events; ++i) {
-        going = visit(batch.event[i], batch.hash_ok[i] != 0);
+        going = visit(batch.event[i], batch.hash_ok[i] != 0, batch.payload[i]);
       }
     }
     if (!going) stream.stop();

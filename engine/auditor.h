@@ -25,6 +25,12 @@ class Auditor {
   Status replay_step(Item& item, const Event& event) const {
     return context_.replay_step(item, event);
   }
+  // The same with `payload` = parse_payload(event.payload), parsed by the caller, reusing the
+  // lookups remembered in `memo` (one pass, one thread).
+  Status replay_step(Item& item, const Event& event, const nlohmann::json& payload,
+                     ResolveMemo& memo) const {
+    return context_.replay_step(item, event, payload, &memo);
+  }
 
   // Checks every event's hash, the per-item and database-wide chains, the chain head, and replays
   // every item against its stored projection. The first problem is returned (audit_* errors).
