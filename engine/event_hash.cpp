@@ -20,18 +20,24 @@ std::string reference_encoding(const Event& e) {
 
 }  // namespace
 
-std::string canonical_encoding(const Event& e) {
+namespace {
+
+// Replaces `out` with the canonical encoding of `e`.
+void write_canonical_encoding(const Event& e, std::string& out) {
   const std::string at = format_utc(e.at);
   const std::string* texts[] = {&e.item_id,          &e.type,           &e.actor,    &e.role,
                                 &e.reason,           &e.command_id,     &at,         &e.payload,
                                 &e.calendar_version, &e.item_prev_hash, &e.prev_hash};
   std::size_t size = 64;
   for (const std::string* t : texts) {
-    if (!is_valid_utf8(*t)) return reference_encoding(e);
+    if (!is_valid_utf8(*t)) {
+      out = reference_encoding(e);
+      return;
+    }
     size += t->size() + 8;
   }
   // A JSON array keeps the field order fixed and escapes every string the same way.
-  std::string out;
+  out.clear();
   out.reserve(size);
   out += "[\"gongkai.event.v1\",";
   append_json_integer(out, e.seq);
@@ -51,11 +57,20 @@ std::string canonical_encoding(const Event& e) {
     append_json_string(out, *t);
   }
   out.push_back(']');
+}
+
+}  // namespace
+
+std::string canonical_encoding(const Event& e) {
+  std::string out;
+  write_canonical_encoding(e, out);
   return out;
 }
 
 std::string event_hash(const Event& event) {
-  return sha256_hex(canonical_encoding(event));
+  thread_local std::string encoding;  // reused: hashing allocates nothing once it has grown
+  write_canonical_encoding(event, encoding);
+  return sha256_hex(encoding);
 }
 
 }  // namespace gongkai

@@ -4,6 +4,7 @@
 
 #include "engine/lifecycle.h"
 #include "engine/notice_periods.h"
+#include "engine/utf8.h"
 #include "gongkai/confidentiality_scan.h"
 
 namespace gongkai {
@@ -63,8 +64,81 @@ Status apply_event_in_place(Item& item, const Event& event, const DeadlineContex
   return apply_event_in_place(item, event, parse_payload(event.payload), context);
 }
 
+namespace {
+
+// The payloads the engine writes are flat, compact objects: {"k":"v","n":1,"b":false}. Such a
+// text is read here directly, into exactly what nlohmann's parser gives (a non-negative integer
+// unsigned, a negative one signed, the last of duplicate keys); anything else — whitespace, an
+// escape, a control character, ill-formed UTF-8, a fraction or exponent, a long number, a nested
+// value — is left to the parser (std::nullopt).
+std::optional<json> parse_flat_object(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto string_at = [&](std::string_view& out) {
+    if (i >= n || text[i] != '"') return false;
+    const std::size_t start = ++i;
+    while (i < n && text[i] != '"') {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c == '\\') return false;
+      ++i;
+    }
+    if (i >= n) return false;
+    out = text.substr(start, i - start);
+    ++i;  // the closing quote
+    return is_valid_utf8(out);
+  };
+  if (n < 2 || text[0] != '{') return std::nullopt;
+  json object = json::object();
+  i = 1;
+  if (text[i] == '}') return i + 1 == n ? std::optional<json>(std::move(object)) : std::nullopt;
+  for (;;) {
+    std::string_view key;
+    if (!string_at(key) || i >= n || text[i] != ':') return std::nullopt;
+    ++i;
+    if (i >= n) return std::nullopt;
+    json value;
+    const char c = text[i];
+    if (c == '"') {
+      std::string_view v;
+      if (!string_at(v)) return std::nullopt;
+      value = std::string(v);
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      const bool negative = c == '-';
+      if (negative) ++i;
+      const std::size_t start = i;
+      while (i < n && text[i] >= '0' && text[i] <= '9') ++i;
+      const std::size_t digits = i - start;
+      if (digits == 0 || digits > 18 || (digits > 1 && text[start] == '0')) return std::nullopt;
+      std::int64_t number = 0;
+      for (std::size_t k = start; k < i; ++k) number = number * 10 + (text[k] - '0');
+      if (negative) {
+        value = -number;
+      } else {
+        value = static_cast<std::uint64_t>(number);
+      }
+    } else if (text.substr(i, 4) == "true") {
+      value = true;
+      i += 4;
+    } else if (text.substr(i, 5) == "false") {
+      value = false;
+      i += 5;
+    } else if (text.substr(i, 4) == "null") {
+      i += 4;
+    } else {
+      return std::nullopt;
+    }
+    object[std::string(key)] = std::move(value);
+    if (i >= n) return std::nullopt;
+    if (text[i] == '}') return i + 1 == n ? std::optional<json>(std::move(object)) : std::nullopt;
+    if (text[i] != ',') return std::nullopt;
+    ++i;
+  }
+}
+
+}  // namespace
+
 json parse_payload(const std::string& text) {
-  if (text == "{}") return json::object();
+  if (auto flat = parse_flat_object(text)) return std::move(*flat);
   return json::parse(text, nullptr, false);
 }
 

@@ -61,6 +61,24 @@ class Writer {
     first_ = false;
   }
   void instant(Instant t) { text(format_utc(t)); }
+  // As Date::to_string() writes it ("YYYY-MM-DD"), without snprintf for years 0-9999.
+  void date(const Date& d) {
+    if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+      text(d.to_string());
+      return;
+    }
+    char out[] = "\"0000-00-00\"";
+    auto put = [&out](int at, int value, int width) {
+      for (int i = at + width - 1; i >= at; --i, value /= 10) {
+        out[i] = static_cast<char>('0' + value % 10);
+      }
+    };
+    put(1, d.year, 4);
+    put(6, d.month, 2);
+    put(9, d.day, 2);
+    out_.append(out, sizeof out - 1);
+    first_ = false;
+  }
   void instant(const std::optional<Instant>& t) {
     if (t) {
       instant(*t);
@@ -118,7 +136,7 @@ void write_deadline(Writer& w, const ItemDeadline& d) {
   w.key("due");
   w.instant(d.due);
   w.key("due_date");
-  w.text(d.last_day.to_string());
+  w.date(d.last_day);
   w.key("extended");
   w.integer(d.extended);
   w.key("id");
@@ -176,7 +194,7 @@ void write_notice(Writer& w, const ItemNotice& n) {
   w.key("id");
   w.text(n.id);
   w.key("last_day");
-  w.text(n.last_day.to_string());
+  w.date(n.last_day);
   w.key("origin");
   w.text(to_string(n.origin));
   w.key("provisional");

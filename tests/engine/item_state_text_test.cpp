@@ -123,7 +123,13 @@ class RandomItems {
     if (coin()) return std::nullopt;
     return instant();
   }
-  Date date() { return Date::from_days(static_cast<std::int64_t>(random_() % 60000)); }
+  Date date() {
+    if (random_() % 8 == 0) {  // any fields at all, e.g. a year past 9999
+      return Date{static_cast<int>(random_() % 20000) - 100, static_cast<int>(random_() % 14),
+                  static_cast<int>(random_() % 40)};
+    }
+    return Date::from_days(static_cast<std::int64_t>(random_() % 60000));
+  }
   std::string text() {
     static const std::vector<std::string> pieces = {"a",
                                                     "gk-000042",
