@@ -1,5 +1,7 @@
 #include "engine/audit_stream.h"
 
+#include <algorithm>
+
 #include "engine/item_json.h"
 #include "engine/item_state.h"
 
@@ -12,26 +14,33 @@ AuditStream::~AuditStream() {
   reader_.join();
 }
 
-void AuditStream::check(Batch& batch) {
-  for (std::size_t i = 0; i < batch.rows; ++i) batch.row_digest[i] = record_digest(batch.row[i]);
-  for (std::size_t i = 0; i < batch.events; ++i) {
-    batch.hash_ok[i] = event_hash(batch.event[i]) == batch.event[i].hash;
-    batch.payload[i] = parse_payload(batch.event[i].payload);
+void AuditStream::check(Batch& batch, std::size_t limit) {
+  const std::size_t end = std::min(batch.rows + batch.events, batch.progress + limit);
+  for (; batch.progress < end; ++batch.progress) {
+    const std::size_t i = batch.progress;
+    if (batch.rows > 0) {
+      batch.row_digest[i] = record_digest(batch.row[i]);
+    } else {
+      batch.hash_ok[i] = event_hash(batch.event[i]) == batch.event[i].hash;
+      batch.payload[i] = parse_payload(batch.event[i].payload);
+    }
   }
-  batch.checked = true;
+  batch.checked = batch.progress == batch.rows + batch.events;
 }
 
 bool AuditStream::next(Batch& out) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
+    waiting_ = full_.empty() && !done_ && !stopped_;
     ready_.wait(lock, [this] { return !full_.empty() || done_ || stopped_; });
+    waiting_ = false;
     if (full_.empty() || stopped_) return false;
     if (!out.row.empty() || !out.event.empty()) spare_.push_back(std::move(out));
     out = std::move(full_.front());
     full_.pop_front();
     space_.notify_one();
   }
-  if (!out.checked) check(out);
+  if (!out.checked) check(out, out.rows + out.events);
   return true;
 }
 
@@ -59,15 +68,12 @@ Status AuditStream::events_status() {
   return events_status_;
 }
 
-// Hands `batch` over (checking it first unless the consumer is waiting for work) and replaces it
-// with spare slots. False when the stream was stopped.
+// Hands `batch` over, checked as far as the reader got before the consumer waited for work, and
+// replaces it with spare slots. False when the stream was stopped.
 bool AuditStream::hand_over(Batch& batch) {
+  constexpr std::size_t kStep = 32;  // entries checked between looks at the consumer
+  while (!batch.checked && !waiting_.load(std::memory_order_relaxed)) check(batch, kStep);
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!full_.empty() || stopped_) {
-    lock.unlock();
-    check(batch);
-    lock.lock();
-  }
   space_.wait(lock, [this] { return full_.size() < kInFlight || stopped_; });
   if (stopped_) return false;
   full_.push_back(std::move(batch));
@@ -81,6 +87,7 @@ bool AuditStream::hand_over(Batch& batch) {
   batch.rows = 0;
   batch.events = 0;
   batch.checked = false;
+  batch.progress = 0;
   return true;
 }
 

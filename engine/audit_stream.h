@@ -3,6 +3,7 @@
 // check of its hash and its parsed payload.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -19,11 +20,11 @@
 namespace gongkai {
 
 // Reading (SQLite) and checking (the digests, the hashes, parsing the payloads) cost about as much
-// as replaying, so they run beside the replay. The reading thread checks a batch itself while the
-// consumer has batches to work on, and hands it over unchecked when the consumer is waiting, so
-// that neither thread idles while the other has work; next() checks what was handed over unchecked.
-// The reader holds the store for the whole scan: nothing else may use the store until the stream is
-// destroyed.
+// as replaying, so they run beside the replay. The reading thread checks a full batch itself, a
+// few entries at a time, until the consumer is waiting for work; it then hands the batch over as it
+// is and next() checks the rest — so that the consumer does not idle while the reader checks, and
+// the reader checks while the consumer is busy. The reader holds the store for the whole scan:
+// nothing else may use the store until the stream is destroyed.
 class AuditStream {
  public:
   // A batch holds rows or events, never both. Its vectors are slots reused from batch to batch
@@ -37,7 +38,9 @@ class AuditStream {
     std::vector<Event> event;
     std::vector<char> hash_ok;            // event_hash(event[i]) == event[i].hash
     std::vector<nlohmann::json> payload;  // parse_payload(event[i].payload)
-    bool checked = false;                 // row_digest, hash_ok and payload are filled
+    bool checked = false;
+    std::size_t progress = 0;  // internal: rows or events checked so far                 //
+                               // row_digest, hash_ok and payload are filled
   };
 
   // Starts reading `store` (scan_items, then scan_events by seq) on a new thread.
@@ -70,7 +73,8 @@ class AuditStream {
  private:
   static constexpr std::size_t kInFlight = 4;
 
-  static void check(Batch& batch);
+  // Checks up to `limit` more entries of `batch`.
+  static void check(Batch& batch, std::size_t limit);
   void read(Store& store);
   bool hand_over(Batch& batch);
   void wait_done();
@@ -81,6 +85,7 @@ class AuditStream {
   std::deque<Batch> full_;
   std::vector<Batch> spare_;
   bool stopped_ = false;
+  std::atomic<bool> waiting_{false};  // the consumer is blocked in next()
   bool done_ = false;
   Status rows_status_;
   Status events_status_;
