@@ -76,22 +76,23 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
     version = event.definition_version;
   }
   const ItemStandard* standard = nullptr;
+  const DefinitionSet* definitions = nullptr;
   if (memo) {
     auto [d, added] = memo->definitions_.try_emplace(version);
     if (added) d->second.set = definitions_(version);
-    out.definitions = d->second.set;
-    if (out.definitions) {
+    definitions = d->second.set.get();  // kept by the memo
+    if (definitions) {
       auto found = d->second.standards.find(standard_id);
       if (found == d->second.standards.end()) {
         found =
-            d->second.standards.emplace(standard_id, out.definitions->find_standard(standard_id))
-                .first;
+            d->second.standards.emplace(standard_id, definitions->find_standard(standard_id)).first;
       }
       standard = found->second;
     }
   } else {
     out.definitions = definitions_(version);
-    standard = out.definitions ? out.definitions->find_standard(standard_id) : nullptr;
+    definitions = out.definitions.get();
+    standard = definitions ? definitions->find_standard(standard_id) : nullptr;
   }
   if (!standard) {
     return Status(Errc::audit_replay_mismatch, where(event) + " refers to standard '" +
@@ -99,7 +100,7 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
                                                    std::to_string(version) + ", not stored");
   }
   out.deadlines.standard = standard;
-  out.deadlines.default_ladder = &out.definitions->default_escalation;
+  out.deadlines.default_ladder = &definitions->default_escalation;
   out.deadlines.calendar = nullptr;
   out.deadlines.calendar_ref = event.calendar_version;
   out.deadlines.at = event.at;
@@ -109,9 +110,7 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
     if (auto by_ref = memo->calendars_.find(event.calendar_version);
         by_ref != memo->calendars_.end()) {
       if (auto hit = by_ref->second.find(day); hit != by_ref->second.end()) {
-        out.calendars = hit->second.set;
-        out.calendar.emplace(hit->second.calendar);
-        out.deadlines.calendar = &*out.calendar;
+        out.deadlines.calendar = &hit->second.calendar;  // kept by the memo
         return Status::Ok();
       }
     }

@@ -18,7 +18,8 @@
 
 namespace gongkai {
 
-// The context of one event. Not copyable: `deadlines` points into it.
+// The context of one event. Not copyable: `deadlines` points into it (or, when resolved with a
+// ResolveMemo, into the memo, which then holds the definitions and calendars instead of it).
 struct EventContext {
   std::shared_ptr<const DefinitionSet> definitions;
   std::shared_ptr<const CalendarSet> calendars;
