@@ -24,11 +24,10 @@ namespace {
 
 // Replaces `out` with the canonical encoding of `e`.
 void write_canonical_encoding(const Event& e, std::string& out) {
-  const std::string at = format_utc(e.at);
-  const std::string* texts[] = {&e.item_id,          &e.type,           &e.actor,    &e.role,
-                                &e.reason,           &e.command_id,     &at,         &e.payload,
-                                &e.calendar_version, &e.item_prev_hash, &e.prev_hash};
-  std::size_t size = 64;
+  const std::string* texts[] = {&e.item_id,        &e.type,       &e.actor,   &e.role,
+                                &e.reason,         &e.command_id, &e.payload, &e.calendar_version,
+                                &e.item_prev_hash, &e.prev_hash};
+  std::size_t size = 96;
   for (const std::string* t : texts) {
     if (!is_valid_utf8(*t)) {
       out = reference_encoding(e);
@@ -45,11 +44,14 @@ void write_canonical_encoding(const Event& e, std::string& out) {
   append_json_string(out, e.item_id);
   out.push_back(',');
   append_json_integer(out, e.item_seq);
-  for (const std::string* t :
-       {&e.type, &e.actor, &e.role, &e.reason, &e.command_id, &at, &e.payload}) {
+  for (const std::string* t : {&e.type, &e.actor, &e.role, &e.reason, &e.command_id}) {
     out.push_back(',');
     append_json_string(out, *t);
   }
+  out.push_back(',');
+  append_json_utc(out, e.at);  // format_utc(at): ASCII, nothing to escape
+  out.push_back(',');
+  append_json_string(out, e.payload);
   out.push_back(',');
   append_json_integer(out, e.definition_version);
   for (const std::string* t : {&e.calendar_version, &e.item_prev_hash, &e.prev_hash}) {

@@ -60,7 +60,10 @@ class Writer {
     out_ += "null";
     first_ = false;
   }
-  void instant(Instant t) { text(format_utc(t)); }
+  void instant(Instant t) {
+    append_json_utc(out_, t);
+    first_ = false;
+  }
   // As Date::to_string() writes it ("YYYY-MM-DD"), without snprintf for years 0-9999.
   void date(const Date& d) {
     if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {

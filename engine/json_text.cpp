@@ -76,4 +76,34 @@ void append_json_integer(std::string& out, long long value) {
   out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
+void append_json_utc(std::string& out, Instant t) {
+  constexpr std::int64_t kDayMs = 86400000;
+  const std::int64_t ms = t.time_since_epoch().count();
+  std::int64_t days = ms / kDayMs;
+  std::int64_t rem = ms % kDayMs;
+  if (rem < 0) {
+    rem += kDayMs;
+    --days;
+  }
+  const Date d = Date::from_days(days);
+  if (d.year < 0 || d.year > 9999) {
+    append_json_string(out, format_utc(t));
+    return;
+  }
+  char text[] = "\"0000-00-00T00:00:00.000Z\"";
+  auto put = [&text](int at, std::int64_t value, int width) {
+    for (int i = at + width - 1; i >= at; --i, value /= 10) {
+      text[i] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(1, d.year, 4);
+  put(6, d.month, 2);
+  put(9, d.day, 2);
+  put(12, rem / 3600000, 2);
+  put(15, rem / 60000 % 60, 2);
+  put(18, rem / 1000 % 60, 2);
+  put(21, rem % 1000, 3);
+  out.append(text, sizeof text - 1);
+}
+
 }  // namespace gongkai

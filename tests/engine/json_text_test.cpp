@@ -70,5 +70,32 @@ TEST(JsonText, IntegersAsNlohmann) {
   }
 }
 
+TEST(JsonText, InstantsAsTheirFormattedString) {
+  std::mt19937_64 random(9);
+  const std::int64_t kYear = 365LL * 86400000;
+  for (int round = 0; round < 20000; ++round) {
+    // Around 1970, across the years 0-9999 and beyond them, and the extremes.
+    std::int64_t ms = 0;
+    switch (round % 4) {
+      case 0:
+        ms = static_cast<std::int64_t>(random() % (4 * kYear)) - 2 * kYear;
+        break;
+      case 1:
+        ms = static_cast<std::int64_t>(random() % (10000 * kYear)) - 1970 * kYear;
+        break;
+      case 2:
+        ms = static_cast<std::int64_t>(random() % (40000 * kYear)) - 20000 * kYear;
+        break;
+      default:
+        ms = round % 8 == 3 ? std::numeric_limits<std::int64_t>::max() - round
+                            : std::numeric_limits<std::int64_t>::min() + round;
+    }
+    const Instant t{std::chrono::milliseconds(ms)};
+    std::string out = "x";
+    append_json_utc(out, t);
+    ASSERT_EQ(out, "x" + nlohmann::json(format_utc(t)).dump()) << ms;
+  }
+}
+
 }  // namespace
 }  // namespace gongkai
