@@ -1,18 +1,13 @@
 #include "engine/auditor.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <thread>
+#include <memory>
 #include <unordered_map>
 
+#include "engine/audit_stream.h"
 #include "engine/item_json.h"
 
 namespace gongkai {
 namespace {
-
-using nlohmann::json;
 
 // Damage SQLite itself found in the file (the store marks it): not a sign of tampering.
 bool file_damage(const Status& s) {
@@ -26,108 +21,13 @@ std::string where(const Event& e) {
 
 // What the projection says about one item, and how far the history has been followed.
 struct Tracked {
-  std::int64_t version = -1;  // the projection's version; -1: the item has no projection row
-  std::string last_hash;      // the projection's last_hash
-  std::string state_digest;   // record_digest of the projection row
-  std::int64_t seen = 0;      // events of this item met so far
-  std::string hash;           // hash of the last event met
-  bool replaying = true;      // false once compared, or once its replay failed
-};
-
-// The events in seq order, read and hash-checked on a second thread and handed over in batches:
-// reading and hashing cost about as much as replaying, so the two run side by side. The reader
-// holds the store for the whole scan; nothing else may use the store until the stream is done.
-class CheckedEventStream {
- public:
-  struct Batch {
-    std::vector<Event> events;
-    std::vector<char> hash_ok;  // event_hash(events[i]) == events[i].hash
-  };
-
-  explicit CheckedEventStream(Store& store) : reader_([this, &store] { read(store); }) {}
-
-  ~CheckedEventStream() {
-    stop();
-    reader_.join();
-  }
-
-  CheckedEventStream(const CheckedEventStream&) = delete;
-  CheckedEventStream& operator=(const CheckedEventStream&) = delete;
-
-  // The next batch, or false once every event has been handed over (or the stream stopped).
-  bool next(Batch& out) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ready_.wait(lock, [this] { return !full_.empty() || done_; });
-    if (full_.empty()) return false;
-    if (!out.events.empty()) spare_.push_back(std::move(out));
-    out = std::move(full_.front());
-    full_.pop_front();
-    space_.notify_one();
-    return true;
-  }
-
-  // Asks the reader to stop after the batch it is reading.
-  void stop() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopped_ = true;
-    space_.notify_one();
-  }
-
-  // How the scan ended; valid once next() has returned false or after stop().
-  Status status() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ready_.wait(lock, [this] { return done_; });
-    return status_;
-  }
-
- private:
-  static constexpr std::size_t kBatch = 512;
-  static constexpr std::size_t kInFlight = 4;
-
-  void read(Store& store) {
-    Batch batch;
-    auto hand_over = [&]() {
-      std::unique_lock<std::mutex> lock(mutex_);
-      space_.wait(lock, [this] { return full_.size() < kInFlight || stopped_; });
-      if (stopped_) return false;
-      full_.push_back(std::move(batch));
-      ready_.notify_one();
-      if (!spare_.empty()) {
-        batch = std::move(spare_.back());
-        spare_.pop_back();
-      } else {
-        batch = Batch{};
-      }
-      batch.events.clear();
-      batch.hash_ok.clear();
-      return true;
-    };
-    Status result;
-    try {
-      result = store.scan_events([&](const Event& e) {
-        batch.events.push_back(e);
-        batch.hash_ok.push_back(event_hash(e) == e.hash);
-        return batch.events.size() < kBatch || hand_over();
-      });
-      if (result.ok() && !batch.events.empty()) hand_over();
-    } catch (const std::exception& e) {
-      result = Status(Errc::internal, std::string("reading the events: ") + e.what());
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    status_ = result;
-    done_ = true;
-    ready_.notify_all();
-  }
-
-  std::mutex mutex_;
-  std::condition_variable ready_;  // a batch is full, or the reader is done
-  std::condition_variable space_;  // room for another batch, or stop
-  std::deque<Batch> full_;
-  std::vector<Batch> spare_;
-  bool stopped_ = false;
-  bool done_ = false;
-  Status status_;
-  std::thread reader_;  // last: starts once everything above is constructed
+  std::int64_t version = -1;   // the projection's version; -1: the item has no projection row
+  std::string last_hash;       // the projection's last_hash
+  std::string state_digest;    // record_digest of the projection row
+  std::int64_t seen = 0;       // events of this item met so far
+  std::string hash;            // hash of the last event met
+  bool replaying = true;       // false once compared, or once its replay failed
+  std::unique_ptr<Item> item;  // the replayed state while its last event is still ahead
 };
 
 }  // namespace
@@ -142,19 +42,9 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   VerifyReport report;
   Status problem;
 
-  // 1. The projection: each item's version, last hash and state digest.
+  // 1. The projection (each item's version, last hash and state digest), then 2. the events in seq
+  // order, from the reading thread.
   std::unordered_map<std::string, Tracked> tracked;
-  Status scanned = store.scan_items([&](const ItemRecord& r) {
-    Tracked& t = tracked[r.id];
-    t.version = r.version;
-    t.last_hash = r.last_hash;
-    t.state_digest = record_digest(r);
-    return true;
-  });
-  if (!scanned.ok()) return scanned;
-
-  // 2. The events in seq order.
-  std::unordered_map<std::string, Item> open;  // items whose last event is still ahead
   std::int64_t expected_seq = 1;
   std::string prev_hash;
   Event previous;         // the previous event's seq, item and type, for messages
@@ -163,7 +53,8 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   std::string mismatched;  // the first item that replays to another state than its projection
   Stage mismatched_stage{};
   std::int64_t mismatched_seq = 0;
-  auto visit = [&](const Event& e, bool hash_ok) {
+  ResolveMemo memo;  // the definitions and calendars each event refers to, looked up once
+  auto visit = [&](const Event& e, bool hash_ok, const nlohmann::json& payload) {
     if (e.seq != expected_seq) {
       problem = Status(Errc::audit_sequence_gap,
                        where(e) + " follows seq " + std::to_string(expected_seq - 1) +
@@ -205,18 +96,19 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
 
     // The replay, while the item's history is within its projection.
     if (!t.replaying || e.item_seq > t.version) return true;
-    Item& item = open[e.item_id];
-    Status step = replay_step(item, e);
+    if (!t.item) t.item = std::make_unique<Item>();
+    Item& item = *t.item;
+    Status step = replay_step(item, e, payload, memo);
     if (step.ok() && e.item_seq == t.version) {
       item.id = e.item_id;
       ++report.items;
-      if (record_digest(item_record(item)) != t.state_digest && mismatched.empty()) {
+      if (item_record_digest(item) != t.state_digest && mismatched.empty()) {
         mismatched = e.item_id;  // described after the scan, which holds the store
         mismatched_stage = item.stage;
         mismatched_seq = e.seq;
       }
       t.replaying = false;
-      open.erase(e.item_id);
+      t.item.reset();
     }
     if (!step.ok()) {
       if (replay_problem.ok()) {
@@ -224,21 +116,30 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
         replay_problem_seq = e.seq;
       }
       t.replaying = false;
-      open.erase(e.item_id);
+      t.item.reset();
     }
     return true;
   };
+  Status scanned;
   {
-    CheckedEventStream stream(store);
-    CheckedEventStream::Batch batch;
+    AuditStream stream(store);
+    AuditStream::Batch batch;
     bool going = true;
     while (going && stream.next(batch)) {
-      for (std::size_t i = 0; going && i < batch.events.size(); ++i) {
-        going = visit(batch.events[i], batch.hash_ok[i] != 0);
+      for (std::size_t i = 0; i < batch.rows; ++i) {
+        const ItemRecord& r = batch.row[i];
+        Tracked& t = tracked[r.id];
+        t.version = r.version;
+        t.last_hash = r.last_hash;
+        t.state_digest = std::move(batch.row_digest[i]);
+      }
+      for (std::size_t i = 0; going && i < batch.events; ++i) {
+        going = visit(batch.event[i], batch.hash_ok[i] != 0, batch.payload[i]);
       }
     }
     if (!going) stream.stop();
-    scanned = stream.status();
+    if (Status rows = stream.rows_status(); !rows.ok()) return rows;
+    scanned = stream.events_status();
   }
   // A stored value that does not read was changed behind the engine's back; damage SQLite finds
   // in the file itself stays storage_corrupt (restore a backup; nobody need have tampered).

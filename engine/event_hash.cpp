@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "engine/json_text.h"
 #include "engine/sha256.h"
 #include "engine/utf8.h"
 #include "gongkai/event.h"
@@ -17,88 +18,61 @@ std::string reference_encoding(const Event& e) {
   return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Appends `text` as a JSON string exactly as nlohmann's serializer writes well-formed UTF-8 with
-// ensure_ascii off: the two-character escapes \" \\ \b \f \n \r \t, other control characters as
-// lowercase \u00xx, every other byte as it is.
-void append_string(std::string& out, const std::string& text) {
-  static const char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending unescaped run
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text, run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xf]);
+}  // namespace
+
+namespace {
+
+// Replaces `out` with the canonical encoding of `e`.
+void write_canonical_encoding(const Event& e, std::string& out) {
+  const std::string* texts[] = {&e.item_id,        &e.type,       &e.actor,   &e.role,
+                                &e.reason,         &e.command_id, &e.payload, &e.calendar_version,
+                                &e.item_prev_hash, &e.prev_hash};
+  std::size_t size = 96;
+  for (const std::string* t : texts) {
+    if (!is_valid_utf8(*t)) {
+      out = reference_encoding(e);
+      return;
     }
+    size += t->size() + 8;
   }
-  out.append(text, run, std::string::npos);
-  out.push_back('"');
+  // A JSON array keeps the field order fixed and escapes every string the same way.
+  out.clear();
+  out.reserve(size);
+  out += "[\"gongkai.event.v1\",";
+  append_json_integer(out, e.seq);
+  out.push_back(',');
+  append_json_string(out, e.item_id);
+  out.push_back(',');
+  append_json_integer(out, e.item_seq);
+  for (const std::string* t : {&e.type, &e.actor, &e.role, &e.reason, &e.command_id}) {
+    out.push_back(',');
+    append_json_string(out, *t);
+  }
+  out.push_back(',');
+  append_json_utc(out, e.at);  // format_utc(at): ASCII, nothing to escape
+  out.push_back(',');
+  append_json_string(out, e.payload);
+  out.push_back(',');
+  append_json_integer(out, e.definition_version);
+  for (const std::string* t : {&e.calendar_version, &e.item_prev_hash, &e.prev_hash}) {
+    out.push_back(',');
+    append_json_string(out, *t);
+  }
+  out.push_back(']');
 }
 
 }  // namespace
 
 std::string canonical_encoding(const Event& e) {
-  const std::string at = format_utc(e.at);
-  const std::string* texts[] = {&e.item_id,          &e.type,           &e.actor,    &e.role,
-                                &e.reason,           &e.command_id,     &at,         &e.payload,
-                                &e.calendar_version, &e.item_prev_hash, &e.prev_hash};
-  std::size_t size = 64;
-  for (const std::string* t : texts) {
-    if (!is_valid_utf8(*t)) return reference_encoding(e);
-    size += t->size() + 8;
-  }
-  // A JSON array keeps the field order fixed and escapes every string the same way.
   std::string out;
-  out.reserve(size);
-  out += "[\"gongkai.event.v1\",";
-  out += std::to_string(e.seq);
-  out.push_back(',');
-  append_string(out, e.item_id);
-  out.push_back(',');
-  out += std::to_string(e.item_seq);
-  for (const std::string* t :
-       {&e.type, &e.actor, &e.role, &e.reason, &e.command_id, &at, &e.payload}) {
-    out.push_back(',');
-    append_string(out, *t);
-  }
-  out.push_back(',');
-  out += std::to_string(e.definition_version);
-  for (const std::string* t : {&e.calendar_version, &e.item_prev_hash, &e.prev_hash}) {
-    out.push_back(',');
-    append_string(out, *t);
-  }
-  out.push_back(']');
+  write_canonical_encoding(e, out);
   return out;
 }
 
 std::string event_hash(const Event& event) {
-  return sha256_hex(canonical_encoding(event));
+  thread_local std::string encoding;  // reused: hashing allocates nothing once it has grown
+  write_canonical_encoding(event, encoding);
+  return sha256_hex(encoding);
 }
 
 }  // namespace gongkai

@@ -33,6 +33,13 @@ std::optional<CalendarRef> parse_ref(const std::string& text) {
   }
 }
 
+// The China-time day of `t` (days since 1970-01-01), on which the calendar in force depends.
+std::int64_t local_day(Instant t) {
+  constexpr std::int64_t kDay = 86400000;
+  const std::int64_t ms = (t + kChinaOffset).time_since_epoch().count();
+  return ms >= 0 ? ms / kDay : -((-ms + kDay - 1) / kDay);
+}
+
 }  // namespace
 
 Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version, const Unit& unit,
@@ -58,28 +65,56 @@ Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version,
   return std::to_string(calendars_version) + ":" + id + "@" + std::to_string(calendar->version());
 }
 
-Status HistoryContext::resolve(const Item& before, const Event& event, EventContext& out) const {
+Status HistoryContext::resolve(const Item& before, const Event& event, EventContext& out,
+                               const nlohmann::json* parsed, ResolveMemo* memo) const {
   std::string standard_id = before.standard_id;
   std::int64_t version = before.definition_version;
   if (event.item_seq == 1) {
-    const auto payload = nlohmann::json::parse(event.payload, nullptr, false);
-    standard_id = payload.is_object() ? payload.value("standard_id", "") : "";
+    const auto payload = parsed ? nlohmann::json() : parse_payload(event.payload);
+    const nlohmann::json& p = parsed ? *parsed : payload;
+    standard_id = p.is_object() ? p.value("standard_id", "") : "";
     version = event.definition_version;
   }
-  out.definitions = definitions_(version);
-  const ItemStandard* standard =
-      out.definitions ? out.definitions->find_standard(standard_id) : nullptr;
+  const ItemStandard* standard = nullptr;
+  const DefinitionSet* definitions = nullptr;
+  if (memo) {
+    auto [d, added] = memo->definitions_.try_emplace(version);
+    if (added) d->second.set = definitions_(version);
+    definitions = d->second.set.get();  // kept by the memo
+    if (definitions) {
+      auto found = d->second.standards.find(standard_id);
+      if (found == d->second.standards.end()) {
+        found =
+            d->second.standards.emplace(standard_id, definitions->find_standard(standard_id)).first;
+      }
+      standard = found->second;
+    }
+  } else {
+    out.definitions = definitions_(version);
+    definitions = out.definitions.get();
+    standard = definitions ? definitions->find_standard(standard_id) : nullptr;
+  }
   if (!standard) {
     return Status(Errc::audit_replay_mismatch, where(event) + " refers to standard '" +
                                                    standard_id + "' of definitions version " +
                                                    std::to_string(version) + ", not stored");
   }
   out.deadlines.standard = standard;
-  out.deadlines.default_ladder = &out.definitions->default_escalation;
+  out.deadlines.default_ladder = &definitions->default_escalation;
   out.deadlines.calendar = nullptr;
   out.deadlines.calendar_ref = event.calendar_version;
   out.deadlines.at = event.at;
   if (event.calendar_version.empty()) return Status::Ok();
+  const std::int64_t day = local_day(event.at);
+  if (memo) {
+    if (auto by_ref = memo->calendars_.find(event.calendar_version);
+        by_ref != memo->calendars_.end()) {
+      if (auto hit = by_ref->second.find(day); hit != by_ref->second.end()) {
+        out.deadlines.calendar = &hit->second.calendar;  // kept by the memo
+        return Status::Ok();
+      }
+    }
+  }
   const auto ref = parse_ref(event.calendar_version);
   if (!ref) {
     return Status(Errc::audit_replay_mismatch,
@@ -98,18 +133,24 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
   }
   out.calendar.emplace(std::move(*calendar));
   out.deadlines.calendar = &*out.calendar;
+  if (memo) {
+    memo->calendars_[event.calendar_version].emplace(
+        day, ResolveMemo::InForce{out.calendars, *out.calendar});
+  }
   return Status::Ok();
 }
 
 Status HistoryContext::replay_step(Item& item, const Event& event) const {
+  return replay_step(item, event, parse_payload(event.payload));
+}
+
+Status HistoryContext::replay_step(Item& item, const Event& event, const nlohmann::json& payload,
+                                   ResolveMemo* memo) const {
   EventContext context;
-  if (Status s = resolve(item, event, context); !s.ok()) return s;
-  auto next = apply_event(item, event, context.deadlines);
-  if (!next.ok()) {
-    return Status(Errc::audit_replay_mismatch,
-                  where(event) + " does not replay: " + next.status().to_string());
+  if (Status s = resolve(item, event, context, &payload, memo); !s.ok()) return s;
+  if (Status s = apply_event_in_place(item, event, payload, context.deadlines); !s.ok()) {
+    return Status(Errc::audit_replay_mismatch, where(event) + " does not replay: " + s.to_string());
   }
-  item = std::move(*next);
   return Status::Ok();
 }
 

@@ -1,5 +1,8 @@
 #include "engine/item_json.h"
 
+#include <charconv>
+
+#include "engine/item_state_text.h"
 #include "engine/sha256.h"
 
 namespace gongkai {
@@ -281,32 +284,65 @@ ItemRecord item_record(const Item& item) {
   r.created_at = item.created_at;
   r.updated_at = item.updated_at;
   r.title = item.title;
-  json state = item_to_json(item, TimeStyle::utc);
-  state.erase("id");
-  r.state_json = state.dump();
+  write_item_state(item, r.state_json);
   return r;
 }
 
+namespace {
+
+// Each column as its length and its bytes, so that no two different rows concatenate alike.
+class RowDigest {
+ public:
+  void put(std::string_view column) {
+    char length[24];
+    const auto end = std::to_chars(length, length + sizeof length, column.size()).ptr;
+    *end = ':';
+    sha_.update(std::string_view(length, static_cast<std::size_t>(end + 1 - length)));
+    sha_.update(column);
+  }
+  void put(std::int64_t number) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  std::string hex() { return sha_.hex(); }
+
+ private:
+  Sha256& sha_ = thread_sha();
+  static Sha256& thread_sha() {
+    thread_local Sha256 sha;
+    return sha;
+  }
+};
+
+template <typename Row>
+void put_columns(RowDigest& d, const Row& r, std::string_view id, std::string_view state_json) {
+  d.put(id);
+  d.put(r.unit_id);
+  d.put(r.standard_id);
+  d.put(r.definition_version);
+  d.put(to_string(r.stage));
+  d.put(r.version);
+  d.put(format_utc(r.created_at));
+  d.put(format_utc(r.updated_at));
+  d.put(r.title);
+  d.put(state_json);
+}
+
+}  // namespace
+
 std::string record_digest(const ItemRecord& r) {
-  // Each column as its length and its bytes, so that no two different rows concatenate alike.
-  std::string all;
-  all.reserve(r.state_json.size() + r.title.size() + 192);
-  auto put = [&all](std::string_view column) {
-    all += std::to_string(column.size());
-    all.push_back(':');
-    all.append(column.data(), column.size());
-  };
-  put(r.id);
-  put(r.unit_id);
-  put(r.standard_id);
-  put(std::to_string(r.definition_version));
-  put(to_string(r.stage));
-  put(std::to_string(r.version));
-  put(format_utc(r.created_at));
-  put(format_utc(r.updated_at));
-  put(r.title);
-  put(r.state_json);
-  return sha256_hex(all);
+  RowDigest d;
+  put_columns(d, r, r.id, r.state_json);
+  return d.hex();
+}
+
+std::string item_record_digest(const Item& item) {
+  thread_local std::string state;
+  write_item_state(item, state);
+  RowDigest d;
+  put_columns(d, item, item.id, state);
+  return d.hex();
 }
 
 json event_to_json(const Event& event, TimeStyle style) {

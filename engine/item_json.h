@@ -29,6 +29,10 @@ ItemRecord item_record(const Item& item);
 // A digest over every column of a projection row, to compare rows.
 std::string record_digest(const ItemRecord& record);
 
+// record_digest(item_record(item)) without building the record: what `audit verify` compares with
+// the stored row of each item it replays. Throws as item_record does.
+std::string item_record_digest(const Item& item);
+
 // Formats an instant in `style`.
 std::string format_instant(Instant t, TimeStyle style);
 

@@ -4,6 +4,7 @@
 
 #include "engine/lifecycle.h"
 #include "engine/notice_periods.h"
+#include "engine/utf8.h"
 #include "gongkai/confidentiality_scan.h"
 
 namespace gongkai {
@@ -45,32 +46,124 @@ Result<Instant> response_window_end(const ItemStandard& standard, Instant publis
     return published_at + std::chrono::hours(standard.response_window.amount);
   }
   if (!calendar) return Status(Errc::calendar_not_found, "no calendar for the response window");
-  auto end = calendar->add(published_at, standard.response_window);
+  // due_date: the same instant as add() without building the day-by-day explanation.
+  auto end = calendar->due_date(published_at, standard.response_window);
   if (!end.ok()) return end.status();
   return end->due;
 }
 
 Result<Item> apply_event(const Item& before, const Event& event, const DeadlineContext& context) {
+  Item after = before;
+  if (Status s = apply_event_in_place(after, event, context); !s.ok()) return s;
+  return after;
+}
+
+// `before` and `after` are the same item: everything `before` is read for (the guards, the
+// content scanned, the revision, the concerns counted) is read before the field is changed.
+Status apply_event_in_place(Item& item, const Event& event, const DeadlineContext& context) {
+  return apply_event_in_place(item, event, parse_payload(event.payload), context);
+}
+
+namespace {
+
+// The payloads the engine writes are flat, compact objects: {"k":"v","n":1,"b":false}. Such a
+// text is read here directly, into exactly what nlohmann's parser gives (a non-negative integer
+// unsigned, a negative one signed, the last of duplicate keys); anything else — whitespace, an
+// escape, a control character, ill-formed UTF-8, a fraction or exponent, a long number, a nested
+// value — is left to the parser (std::nullopt).
+std::optional<json> parse_flat_object(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto string_at = [&](std::string_view& out) {
+    if (i >= n || text[i] != '"') return false;
+    const std::size_t start = ++i;
+    while (i < n && text[i] != '"') {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c == '\\') return false;
+      ++i;
+    }
+    if (i >= n) return false;
+    out = text.substr(start, i - start);
+    ++i;  // the closing quote
+    return is_valid_utf8(out);
+  };
+  if (n < 2 || text[0] != '{') return std::nullopt;
+  json object = json::object();
+  i = 1;
+  if (text[i] == '}') return i + 1 == n ? std::optional<json>(std::move(object)) : std::nullopt;
+  for (;;) {
+    std::string_view key;
+    if (!string_at(key) || i >= n || text[i] != ':') return std::nullopt;
+    ++i;
+    if (i >= n) return std::nullopt;
+    json value;
+    const char c = text[i];
+    if (c == '"') {
+      std::string_view v;
+      if (!string_at(v)) return std::nullopt;
+      value = std::string(v);
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      const bool negative = c == '-';
+      if (negative) ++i;
+      const std::size_t start = i;
+      while (i < n && text[i] >= '0' && text[i] <= '9') ++i;
+      const std::size_t digits = i - start;
+      if (digits == 0 || digits > 18 || (digits > 1 && text[start] == '0')) return std::nullopt;
+      std::int64_t number = 0;
+      for (std::size_t k = start; k < i; ++k) number = number * 10 + (text[k] - '0');
+      if (negative) {
+        value = -number;
+      } else {
+        value = static_cast<std::uint64_t>(number);
+      }
+    } else if (text.substr(i, 4) == "true") {
+      value = true;
+      i += 4;
+    } else if (text.substr(i, 5) == "false") {
+      value = false;
+      i += 5;
+    } else if (text.substr(i, 4) == "null") {
+      i += 4;
+    } else {
+      return std::nullopt;
+    }
+    object[std::string(key)] = std::move(value);
+    if (i >= n) return std::nullopt;
+    if (text[i] == '}') return i + 1 == n ? std::optional<json>(std::move(object)) : std::nullopt;
+    if (text[i] != ',') return std::nullopt;
+    ++i;
+  }
+}
+
+}  // namespace
+
+json parse_payload(const std::string& text) {
+  if (auto flat = parse_flat_object(text)) return std::move(*flat);
+  return json::parse(text, nullptr, false);
+}
+
+Status apply_event_in_place(Item& item, const Event& event, const json& payload,
+                            const DeadlineContext& context) {
   if (!context.standard) return Status(Errc::internal, "apply_event without a standard");
   const ItemStandard& standard = *context.standard;
   const auto type = parse_event_type(event.type);
-  Item after = before;
-  after.version = event.item_seq;
-  after.updated_at = event.at;
-  json payload = json::parse(event.payload, nullptr, false);
+  const Item& before = item;
+  Item& after = item;
   if (!payload.is_object()) {
     return Status(Errc::storage_corrupt, "event " + std::to_string(event.seq) +
                                              " has a payload that is not a JSON object");
   }
   if (!type) {
     // A system event: a deadline's clock control or timer step, or another record (channels).
+    after.version = event.item_seq;
+    after.updated_at = event.at;
     auto applied = apply_deadline_event(after, event, payload, context);
     if (!applied.ok()) return applied.status();
     if (!*applied) {
       auto notice = apply_notice_event(after, event, payload, context);
       if (!notice.ok()) return notice.status();
     }
-    return after;
+    return Status::Ok();
   }
 
   TransitionInput in;
@@ -109,10 +202,12 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
   if (*type != EventType::created) machine.place_in(before.stage);
   Status refused = machine.fire(in);
   if (!refused.ok()) return refused;
-  after.stage = *machine.stage();
   // A minimum notice period (公示期) still running refuses closing; the lifecycle's own guards
   // (concerns, the response window) have been checked first.
   if (Status s = check_notice_allows(before, *type, event.at); !s.ok()) return s;
+  after.stage = *machine.stage();
+  after.version = event.item_seq;
+  after.updated_at = event.at;
 
   int concern = 0;
   switch (*type) {
@@ -191,7 +286,7 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
   }
   if (Status s = update_deadlines_after(after, *type, event, concern, context); !s.ok()) return s;
   if (Status s = update_notices_after(after, *type, event, context); !s.ok()) return s;
-  return after;
+  return Status::Ok();
 }
 
 }  // namespace gongkai

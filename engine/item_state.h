@@ -2,6 +2,8 @@
 // replaying a history through it gives the state the commands gave.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "engine/deadlines.h"
 #include "gongkai/definitions.h"
 #include "gongkai/event.h"
@@ -21,5 +23,19 @@ Result<Instant> response_window_end(const ItemStandard& standard, Instant publis
 // (illegal_transition, a guard's error, a clock control's error). System events other than the
 // deadline events (e.g. recorded by channels) change only the version and updated_at.
 Result<Item> apply_event(const Item& before, const Event& event, const DeadlineContext& context);
+
+// apply_event without the copy: changes `item` into the item after `event` (the replay of a
+// history, which keeps no earlier state). On an error `item` is left partly changed and must be
+// discarded; callers that need the state before the event use apply_event.
+Status apply_event_in_place(Item& item, const Event& event, const DeadlineContext& context);
+
+// The same with `payload` = parse_payload(event.payload), for a caller that has parsed it already.
+Status apply_event_in_place(Item& item, const Event& event, const nlohmann::json& payload,
+                            const DeadlineContext& context);
+
+// An event payload parsed as apply_event parses it: json::parse(text, nullptr, false), so a
+// discarded value (is_discarded()) when it is not JSON. "{}", the payload of most lifecycle
+// events, is answered without the parser.
+nlohmann::json parse_payload(const std::string& text);
 
 }  // namespace gongkai

@@ -16,19 +16,42 @@ const EVP_MD* sha256_algorithm() {
   return md.get();
 }
 
-}  // namespace
-
-std::string sha256_hex(std::string_view data) {
-  // One context per thread, reset by each EVP_DigestInit_ex2.
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                                 EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_algorithm(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
+void start(EVP_MD_CTX* ctx) {
+  if (!ctx || EVP_DigestInit_ex2(ctx, sha256_algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }
+}
+
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  try {
+    start(ctx_);
+  } catch (...) {
+    EVP_MD_CTX_free(ctx_);
+    throw;
+  }
+}
+
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(ctx_);
+}
+
+void Sha256::update(std::string_view data) {
+  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
+    start(ctx_);  // the next digest starts clean
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx_, digest, &length) != 1) {
+    start(ctx_);
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  start(ctx_);
   static const char kHex[] = "0123456789abcdef";
   std::string hex(static_cast<std::size_t>(length) * 2, '\0');
   for (unsigned int i = 0; i < length; ++i) {
@@ -36,6 +59,13 @@ std::string sha256_hex(std::string_view data) {
     hex[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return hex;
+}
+
+std::string sha256_hex(std::string_view data) {
+  // One context per thread, reused.
+  thread_local Sha256 sha;
+  sha.update(data);
+  return sha.hex();
 }
 
 }  // namespace gongkai

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace gongkai {
@@ -13,6 +15,12 @@ inline std::size_t first_invalid_utf8(std::string_view text) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
+    // Eight ASCII bytes at a time.
+    std::uint64_t word;
+    while (i + 8 <= n && (std::memcpy(&word, s + i, 8), (word & 0x8080808080808080ULL) == 0)) {
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned char c = s[i];
     std::size_t len = 0;
     unsigned char lo = 0x80, hi = 0xBF;

@@ -1180,6 +1180,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     }
     int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
     if (options.create && !options.read_only) flags |= SQLite::OPEN_CREATE;
+    // Every use of the connection holds mutex_: SQLite's own per-call mutex is redundant.
+    flags |= SQLITE_OPEN_NOMUTEX;
     auto db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
     int app_id = 0;
     int user_version = 0;

@@ -1,6 +1,7 @@
 // gongkai-bench: the engine measured against the physical limit of this machine, in one run.
 //
 //   build/bin/gongkai-bench [--dir DIR] [--seconds S] [--open-items N] [--verify-events N]
+//   build/bin/gongkai-bench --verify-only DB [--repeat N]
 //
 // 1. durable commands/s through the engine at 1, 8 and 64 concurrent callers (synchronous=FULL),
 //    beside raw SQLite inserts of rows of the same size with the same pragmas (one transaction per
@@ -10,6 +11,8 @@
 // 4. start-up with N open items with deadlines: time to have the timers armed, peak RSS, and how
 //    late a due timer is recorded (measured in a fresh child process).
 // Results are printed as a table; docs/performance.md explains the method and records a run.
+// --verify-only measures (3) alone, N times, on an existing database (e.g. DIR/verify.db, which a
+// full run leaves behind), to compare changes to `audit verify` on the same data.
 #include <time.h>
 #include <unistd.h>
 
@@ -41,7 +44,9 @@ struct Options {
   double seconds = 3.0;
   std::int64_t open_items = 1000000;
   std::int64_t verify_events = 200000;
-  std::string probe_db;  // internal: the start-up probe runs in a child
+  std::string probe_db;     // internal: the start-up probe runs in a child
+  std::string verify_only;  // measure `audit verify` alone on this database
+  int repeat = 1;
 };
 
 double now_s() {
@@ -344,6 +349,33 @@ int probe_startup(const std::string& db) {
   return 0;
 }
 
+// `audit verify` of an existing database, `repeat` times: wall and CPU time of each run.
+int verify_only(const std::string& path, int repeat) {
+  auto engine = Engine::open(path);
+  if (!engine.ok()) {
+    std::cerr << engine.status().to_string() << "\n";
+    return 1;
+  }
+  for (int i = 0; i < repeat; ++i) {
+    const double start = now_s();
+    const double cpu_start = process_cpu_s();
+    auto report = (*engine)->verify();
+    const double elapsed = now_s() - start;
+    const double cpu = process_cpu_s() - cpu_start;
+    if (!report.ok()) {
+      std::cerr << report.status().to_string() << "\n";
+      return 1;
+    }
+    std::printf(
+        "%-46s %12.0f events/s (%lld events of %lld items, %.3f s; %.3f s of CPU, %.0f events "
+        "per CPU-second)\n",
+        "audit verify", static_cast<double>(report->events) / elapsed,
+        static_cast<long long>(report->events), static_cast<long long>(report->items), elapsed, cpu,
+        static_cast<double>(report->events) / cpu);
+  }
+  return 0;
+}
+
 // N items with an open publication deadline, created through the engine (group commit).
 double fill(const std::string& path, std::int64_t n) {
   auto engine = make_engine(path);
@@ -385,13 +417,18 @@ int main(int argc, char** argv) {
       o.verify_events = std::stoll(value());
     else if (a == "--probe-startup")
       o.probe_db = value();
+    else if (a == "--verify-only")
+      o.verify_only = value();
+    else if (a == "--repeat")
+      o.repeat = std::stoi(value());
     else {
       std::cerr << "usage: gongkai-bench [--dir DIR] [--seconds S] [--open-items N] "
-                   "[--verify-events N]\n";
+                   "[--verify-events N]\n       gongkai-bench --verify-only DB [--repeat N]\n";
       return 2;
     }
   }
   if (!o.probe_db.empty()) return probe_startup(o.probe_db);
+  if (!o.verify_only.empty()) return verify_only(o.verify_only, o.repeat);
   fs::create_directories(o.dir);
   std::printf("gongkai-bench — %u cores, WAL, synchronous=FULL, %.1f s per measurement\n\n",
               std::thread::hardware_concurrency(), o.seconds);
