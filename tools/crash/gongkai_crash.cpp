@@ -291,11 +291,12 @@ class Harness {
               << " against serve), " << kills_ << " SIGKILLs, " << acked_
               << " commands acknowledged (" << acked_http_ << " over HTTP), " << refused_.size()
               << " refused, " << unacked_ << " in flight at a kill (" << landed_unacked_
-              << " had landed), " << resent_ << " re-sent, " << events_ << " events verified, "
-              << deadline_steps_ << " deadline steps, " << deliveries_ << " deliveries ("
-              << delivered_ << " delivered, " << spooled_ << " of them by serve's worker, "
-              << failed_ << " failed), " << received_twice_ << " received twice; " << seconds
-              << " s" << std::endl;
+              << " had landed), " << resent_ << " re-sent (" << refused_resent_
+              << " refused on re-sending), " << events_ << " events verified, " << deadline_steps_
+              << " deadline steps, " << deliveries_ << " deliveries (" << delivered_
+              << " delivered, " << spooled_ << " of them by serve's worker, " << failed_
+              << " failed), " << received_twice_ << " received twice; " << seconds << " s"
+              << std::endl;
     return 0;
   }
 
@@ -657,6 +658,16 @@ class Harness {
         continue;
       }
       auto again = run_command(*engine, s.command);
+      // A command that had not landed meets the item as it is now: if the engine refuses it
+      // (exit 3: e.g. the generator's stale copy sent `publish` for an item its timer had just
+      // published, and the kill came before the refusal), it is refused like any other, and the
+      // history must not hold it. A command that had landed must get its first answer.
+      if (!again.ok() && found == by_key.end() && again.status().exit_code() == 3) {
+        in_flight_.erase(key);
+        refused_.insert(key);
+        ++refused_resent_;
+        continue;
+      }
       check(again.ok(), "re-sending " + key + ": " + again.status().to_string());
       if (found != by_key.end()) {
         check(again->id == found->second[0].first && again->version == found->second[0].second,
@@ -782,6 +793,7 @@ class Harness {
   std::map<std::string, Sent> sent_;
   std::set<std::string> in_flight_;
   std::set<std::string> refused_;
+  std::int64_t refused_resent_ = 0;  // in flight, not landed, refused when re-sent
   int round_ = 0;
   int serve_rounds_ = 0;
   int serve_starts_ = 0;
