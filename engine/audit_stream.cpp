@@ -95,6 +95,24 @@ void AuditStream::read(Store& store) {
   Batch batch;
   bool going = true;  // false once stopped
   Status rows, events;
+  std::optional<Result<ChainHead>> head;
+  // One snapshot for the rows, the events and the head: commits that land meanwhile (the portal
+  // goes on working while it is audited) are not half seen.
+  const Status snapshot = store.read_snapshot([&]() -> Status {
+    read_all(store, batch, going, rows, events);
+    if (rows.ok() && events.ok() && going) head = store.chain_head();
+    return Status::Ok();
+  });
+  if (!snapshot.ok() && rows.ok()) rows = snapshot;
+  std::lock_guard<std::mutex> lock(mutex_);
+  rows_status_ = rows;
+  events_status_ = events;
+  head_ = std::move(head);
+  done_ = true;
+  ready_.notify_all();
+}
+
+void AuditStream::read_all(Store& store, Batch& batch, bool& going, Status& rows, Status& events) {
   try {
     rows = store.scan_items([&](const ItemRecord& r) {
       if (batch.rows == batch.row.size()) {
@@ -125,11 +143,12 @@ void AuditStream::read(Store& store) {
       events = Status(Errc::internal, std::string("reading the events: ") + e.what());
     }
   }
+}
+
+std::optional<Result<ChainHead>> AuditStream::head() {
+  wait_done();
   std::lock_guard<std::mutex> lock(mutex_);
-  rows_status_ = rows;
-  events_status_ = events;
-  done_ = true;
-  ready_.notify_all();
+  return head_;
 }
 
 }  // namespace gongkai

@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,6 +68,10 @@ class AuditStream {
   // How reading the events ended; valid once next() has returned false.
   Status events_status();
 
+  // The recorded chain head, read in the same snapshot as the rows and events; std::nullopt when
+  // the events were not all read. Valid once next() has returned false.
+  std::optional<Result<ChainHead>> head();
+
   // Rows or events per batch.
   static constexpr std::size_t kBatch = 512;
 
@@ -76,6 +81,7 @@ class AuditStream {
   // Checks up to `limit` more entries of `batch`.
   static void check(Batch& batch, std::size_t limit);
   void read(Store& store);
+  void read_all(Store& store, Batch& batch, bool& going, Status& rows, Status& events);
   bool hand_over(Batch& batch);
   void wait_done();
 
@@ -89,6 +95,7 @@ class AuditStream {
   bool done_ = false;
   Status rows_status_;
   Status events_status_;
+  std::optional<Result<ChainHead>> head_;
   std::thread reader_;  // last: starts once everything above is constructed
 };
 

@@ -1,6 +1,7 @@
 #include "engine/auditor.h"
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "engine/audit_stream.h"
@@ -121,6 +122,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     return true;
   };
   Status scanned;
+  std::optional<Result<ChainHead>> recorded_head;  // read in the same snapshot as the events
   {
     AuditStream stream(store);
     AuditStream::Batch batch;
@@ -140,6 +142,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     if (!going) stream.stop();
     if (Status rows = stream.rows_status(); !rows.ok()) return rows;
     scanned = stream.events_status();
+    recorded_head = stream.head();
   }
   // A stored value that does not read was changed behind the engine's back; damage SQLite finds
   // in the file itself stays storage_corrupt (restore a backup; nobody need have tampered).
@@ -150,7 +153,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   if (!problem.ok()) return problem;
 
   // 3. The recorded head must be the last event: trailing events cannot vanish unnoticed.
-  auto head = store.chain_head();
+  auto head = recorded_head ? std::move(*recorded_head) : store.chain_head();
   if (head.status().code() == Errc::storage_corrupt && !file_damage(head.status())) {
     return Status(Errc::audit_head_mismatch, head.status().message());
   }

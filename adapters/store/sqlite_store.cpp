@@ -405,15 +405,16 @@ class SqliteStore final : public Store {
   }
 
   Status scan_events(const std::function<bool(const Event&)>& visit, EventOrder order) override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
-      Lease q_lease = statement(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
+      return read([&](const Prepare& prepare) {
+        Lease q_lease = prepare(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
                                 (order == EventOrder::by_seq ? "seq" : "item_id, item_seq"));
-      SQLite::Statement& q = *q_lease;
-      while (q.executeStep()) {
-        if (!visit(read_event(q))) break;
-      }
-      return Status::Ok();
+        SQLite::Statement& q = *q_lease;
+        while (q.executeStep()) {
+          if (!visit(read_event(q))) break;
+        }
+        return Status::Ok();
+      });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the events");
     }
@@ -440,25 +441,58 @@ class SqliteStore final : public Store {
   }
 
   Status scan_items(const std::function<bool(const ItemRecord&)>& visit) override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
-      Lease q_lease = statement(std::string("SELECT ") + kItemColumns + " FROM items ORDER BY id");
-      SQLite::Statement& q = *q_lease;
-      while (q.executeStep()) {
-        if (!visit(read_item(q))) break;
-      }
-      return Status::Ok();
+      return read([&](const Prepare& prepare) {
+        Lease q_lease = prepare(std::string("SELECT ") + kItemColumns + " FROM items ORDER BY id");
+        SQLite::Statement& q = *q_lease;
+        while (q.executeStep()) {
+          if (!visit(read_item(q))) break;
+        }
+        return Status::Ok();
+      });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the items");
     }
   }
 
   Result<ChainHead> chain_head() override {
-    std::lock_guard<std::mutex> lock(mutex_);
     try {
-      return read_head();
+      return read([&](const Prepare& prepare) { return read_head(prepare); });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the chain head");
+    }
+  }
+
+  Status read_snapshot(const std::function<Status()>& body) override {
+    Pin& p = pin();
+    if (p.store == this) return body();  // nested: the snapshot is already there
+    try {
+      return read([&](const Prepare& prepare) -> Status {
+        // A deferred BEGIN: the read transaction, and with it the snapshot, starts at the first
+        // read the body makes and lasts until the COMMIT.
+        prepare("BEGIN")->exec();
+        struct Unpin {
+          Pin& p;
+          const Prepare& prepare;
+          ~Unpin() {
+            p.store = nullptr;
+            p.prepare = nullptr;
+            try {
+              prepare("COMMIT")->exec();
+            } catch (const std::exception&) {
+              try {
+                prepare("ROLLBACK")->exec();
+              } catch (const std::exception&) {  // the connection ends the transaction itself
+              }
+            }
+          }
+        } unpin{p, prepare};
+        p.store = this;
+        p.prepare = prepare;
+        return body();
+      });
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot begin a consistent read");
     }
   }
 
@@ -769,12 +803,23 @@ class SqliteStore final : public Store {
   };
   using Prepare = std::function<Lease(const std::string&)>;
 
+  // The connection a thread's reads are pinned to inside read_snapshot.
+  struct Pin {
+    const SqliteStore* store = nullptr;
+    Prepare prepare;
+  };
+  static Pin& pin() {
+    thread_local Pin pinned;
+    return pinned;
+  }
+
   // Runs `f` with a way to prepare statements on a free reader (opened on demand, at most
   // kMaxReaders; others wait), or on the writing connection under mutex_ when the database has no
   // readers. Every statement is reset when its lease ends, so an idle reader holds no snapshot
   // (which would keep the WAL from being checkpointed).
   template <class F>
   std::invoke_result_t<F, const Prepare&> read(F&& f) {
+    if (const Pin& p = pin(); p.store == this) return f(p.prepare);
     if (reader_path_.empty()) {
       std::lock_guard<std::mutex> lock(mutex_);
       return f(Prepare([this](const std::string& sql) { return statement(sql); }));
@@ -825,8 +870,12 @@ class SqliteStore final : public Store {
   }
 
   ChainHead read_head() {
+    return read_head([this](const std::string& sql) { return statement(sql); });
+  }
+
+  static ChainHead read_head(const Prepare& prepare) {
     ChainHead head;
-    Lease q_lease = statement("SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
+    Lease q_lease = prepare("SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
     SQLite::Statement& q = *q_lease;
     while (q.executeStep()) {
       if (q.getColumn(0).getString() == "head_seq") {

@@ -180,6 +180,13 @@ class Store {
   virtual Status scan_items(const std::function<bool(const ItemRecord&)>& visit) = 0;
   // The recorded chain head (seq 0 and "" for an empty database).
   virtual Result<ChainHead> chain_head() = 0;
+  // Runs `body` with every read the calling thread makes through this store inside one read
+  // transaction: they all see the database as of one commit, while other threads and processes
+  // go on committing (an audit reads the projection, the events and the head this way, so that a
+  // commit landing between its reads is not mistaken for tampering). Reads of other threads are
+  // not affected; `body` must not commit. Returns what `body` returns, or storage_* when the
+  // transaction cannot begin.
+  virtual Status read_snapshot(const std::function<Status()>& body) = 0;
 
   // Stores a definitions version unless one with the same digest exists; returns the version
   // (existing or new, numbered 1, 2, ...).

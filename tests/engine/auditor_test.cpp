@@ -6,11 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gongkai/engine.h"
@@ -793,6 +795,57 @@ TEST_F(AuditTest, LongHistoryVerifiesAcrossBatchesAndStopsEarlyOnATamper) {
         Reports(verify(), Errc::audit_hash_mismatch, {"event seq " + std::to_string(seq) + " "}))
         << seq;
   }
+}
+
+}  // namespace
+}  // namespace gongkai
+
+namespace gongkai {
+namespace {
+
+// An auditor verifies while the portal's engine keeps committing to the same file: each verify
+// reads one consistent state (the projection, the events and the head as of one commit), so it
+// never reports a finding that is only a commit landing between its reads.
+TEST_F(AuditTest, VerifyWhileAnotherEngineCommits) {
+  auto writer = reopen();
+  ASSERT_TRUE(writer);
+  std::atomic<bool> stop{false};
+  std::atomic<int> committed{0};
+  std::thread load([&] {
+    Instant at = instant("2026-03-20T09:00:00+08:00");
+    while (!stop) {
+      CreateItemRequest c;
+      c.standard_id = "test.without_interpretation";
+      c.unit_id = "alpha.two";
+      c.title = "并发";
+      c.actor = "bob";
+      c.at = at += std::chrono::minutes(1);
+      auto item = writer->create_item(c);
+      if (!item.ok()) break;
+      for (int i = 0; i < 4 && !stop; ++i) {
+        FireRequest f;
+        f.item_id = item->id;
+        f.event = i % 2 == 0 ? EventType::submit : EventType::reject;
+        f.actor = i % 2 == 0 ? "bob" : "reviewer";
+        f.reason = "理由";
+        f.at = at += std::chrono::minutes(1);
+        if (writer->fire(f).ok()) ++committed;
+      }
+    }
+  });
+  auto auditor = reopen();
+  ASSERT_TRUE(auditor);
+  int verified = 0;
+  for (int i = 0; i < 30; ++i) {
+    auto report = auditor->verify();
+    EXPECT_TRUE(report.ok()) << "verify " << i << ": " << report.status().to_string();
+    if (!report.ok()) break;
+    ++verified;
+  }
+  stop = true;
+  load.join();
+  EXPECT_EQ(verified, 30);
+  EXPECT_GT(committed.load(), 0);
 }
 
 }  // namespace
