@@ -1,6 +1,7 @@
 #include "adapters/channels/website_channel.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -642,20 +643,28 @@ class Writer {
 
   bool commit_in_place() {
     for (const Staged& s : staged_) {
-      std::error_code ec;
-      fs::create_directories(s.target.parent_path(), ec);
       // Overwritten and then cut to length, never truncated to zero first: ext4 flushes a file
       // truncated to zero and rewritten when it is closed (auto_da_alloc), which made every page
-      // of a simulated site wait for the disk.
-      const int fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      // of a simulated site wait for the disk. The folder is created only when missing, and the
+      // file cut only when it was longer: no syscall a page does not need.
+      int fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0 && errno == ENOENT) {
+        std::error_code ec;
+        fs::create_directories(s.target.parent_path(), ec);
+        fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      }
       bool ok = fd >= 0;
+      struct stat before {};
+      ok = ok && ::fstat(fd, &before) == 0;
       for (std::size_t done = 0; ok && done < s.content.size();) {
         const ssize_t n = ::write(fd, s.content.data() + done, s.content.size() - done);
         if (n < 0 && errno == EINTR) continue;
         ok = n > 0;
         if (ok) done += static_cast<std::size_t>(n);
       }
-      ok = ok && ::ftruncate(fd, static_cast<off_t>(s.content.size())) == 0;
+      if (ok && before.st_size > static_cast<off_t>(s.content.size())) {
+        ok = ::ftruncate(fd, static_cast<off_t>(s.content.size())) == 0;
+      }
       if (fd >= 0 && ::close(fd) != 0) ok = false;
       if (!ok) {
         error_ = "cannot write " + s.target.string() + ": " + std::strerror(errno);
@@ -866,10 +875,12 @@ struct WebsiteChannel::Impl {
     if (doc.kind == "correction") document["content"] = nullptr;
     record.version = doc.version;
     record.document = document;
+    bool released_now = false;  // record.released is `document`, i.e. `doc`
     if (doc.withdrawn) {
       record.released = nullptr;
     } else if (doc.kind == "release" || doc.kind == "interpretation" || doc.kind == "response") {
       record.released = document;
+      released_now = true;
     }
     if (std::none_of(record.history.begin(), record.history.end(),
                      [&](const HistoryEntry& h) { return h.version == doc.version; })) {
@@ -894,7 +905,9 @@ struct WebsiteChannel::Impl {
       PageContext ctx{site.unit_name, site.province_name, "../../"};
       const std::string idir = item_dir(doc.item_id);
       std::optional<PublicDocument> released;
-      if (!record.released.is_null()) {
+      if (released_now) {
+        released = doc;  // the document just delivered: no need to read it back
+      } else if (!record.released.is_null()) {
         auto r = document_of(record.released, doc.item_id, unit);
         if (r.ok()) released = std::move(*r);
       }
