@@ -255,11 +255,12 @@ DeliveryOutcome WebhookChannel::deliver(const Delivery& delivery) {
     }
 
     const std::string where = " (" + url_.redacted + ")";
-    if (x.timed_out) {
+    // The status line decides, even when the body that followed it did not all arrive.
+    if (x.status == 0 && x.timed_out) {
       return DeliveryOutcome::transient("webhook: no answer within " +
                                         std::to_string(options_.timeout.count()) + " ms" + where);
     }
-    if (x.failure) {
+    if (x.status == 0 && x.failure) {
       std::string what = x.stage == "connect"   ? "cannot connect"
                          : x.stage == "resolve" ? "cannot resolve the host"
                          : x.stage == "send"    ? "cannot send"
