@@ -312,6 +312,13 @@ TEST_F(SqliteStoreTest, ABatchCommitsItsCommandsTogetherWithTheSameHistory) {
   ASSERT_TRUE(store->get_item("gk-000001")->has_value());
   EXPECT_EQ((*store->get_item("gk-000001"))->version, 2);
   EXPECT_EQ(events_on_disk(path_), 0);
+  // A snapshot read (an audit) inside the batch reads the batch too.
+  const Status snapshot = store->read_snapshot([&]() -> Status {
+    auto head = store->chain_head();
+    if (!head.ok()) return head.status();
+    return head->seq == 3 ? Status::Ok() : Status(Errc::internal, "the snapshot missed the batch");
+  });
+  EXPECT_TRUE(snapshot.ok()) << snapshot.to_string();
   ASSERT_TRUE(store->end_batch().ok());
   EXPECT_EQ(events_on_disk(path_), 3);
   // Back to a transaction per commit.
