@@ -83,6 +83,103 @@ std::string webhook_signature(const std::string& secret, const std::string& body
   return out;
 }
 
+// A connection and the io_context that drives it: a delivery runs the context on its own thread
+// until its exchange is over, so a kept connection needs no thread of its own.
+struct WebhookChannel::Connection {
+  net::io_context ioc{1};
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+
+  ~Connection() {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.socket().close(ignored);
+  }
+};
+
+namespace {
+
+// How one request on one connection went.
+struct Exchange {
+  bool timed_out = false;
+  std::string stage;           // where it failed: resolve, connect, send, answer
+  beast::error_code failure;   // empty when an answer came
+  bool answered_some = false;  // some byte of an answer arrived
+  unsigned status = 0;
+  std::string reason;
+  bool reusable = false;  // the whole answer was read and the connection may carry another
+};
+
+// Sends `request` on `c` (resolving and connecting first unless `connected`) and reads the
+// answer, all before `deadline`; the connection is closed on a time-out.
+Exchange exchange(net::io_context& ioc, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                  bool connected, const HttpUrl& url,
+                  const http::request<http::string_body>& request,
+                  std::chrono::steady_clock::time_point deadline) {
+  ioc.restart();
+  tcp::resolver resolver(ioc);
+  net::steady_timer guard(ioc);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1024 * 1024);
+  Exchange x;
+  bool finished = false;
+
+  guard.expires_at(deadline);
+  guard.async_wait([&](beast::error_code ec) {
+    if (ec || finished) return;
+    x.timed_out = true;
+    resolver.cancel();
+    beast::error_code ignored;
+    stream.socket().cancel(ignored);
+    stream.socket().close(ignored);
+  });
+  auto done = [&](const char* what, beast::error_code ec) {
+    finished = true;
+    x.stage = what;
+    x.failure = ec;
+    guard.cancel();
+  };
+  auto read_body = [&]() {
+    // The outcome is the status line; the body is read only so the connection can carry the
+    // next request.
+    const bool keep = parser.get().keep_alive();
+    x.status = parser.get().result_int();
+    x.reason = std::string(parser.get().reason());
+    if (!keep) return done("answer", {});
+    http::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
+      x.reusable = !ec && !x.timed_out;
+      done("answer", {});
+    });
+  };
+  auto send = [&]() {
+    http::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
+      if (ec || x.timed_out) return done("send", ec);
+      http::async_read_header(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
+        x.answered_some = parser.got_some();
+        if (ec || x.timed_out) return done("answer", ec);
+        read_body();
+      });
+    });
+  };
+  if (connected) {
+    send();
+  } else {
+    resolver.async_resolve(
+        url.host, url.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
+          if (ec || x.timed_out) return done("resolve", ec);
+          stream.async_connect(results, [&](beast::error_code ec, const tcp::endpoint&) {
+            if (ec || x.timed_out) return done("connect", ec);
+            send();
+          });
+        });
+  }
+  ioc.run();
+  if (x.timed_out) x.reusable = false;
+  return x;
+}
+
+}  // namespace
+
 WebhookChannel::WebhookChannel(WebhookOptions options, HttpUrl url)
     : options_(std::move(options)), url_(std::move(url)) {}
 
@@ -92,13 +189,33 @@ std::string WebhookChannel::id() const {
   return options_.channel;
 }
 
+std::unique_ptr<WebhookChannel::Connection> WebhookChannel::take_idle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (idle_.empty()) return nullptr;
+  std::unique_ptr<Connection> c = std::move(idle_.back());
+  idle_.pop_back();
+  return c;
+}
+
+void WebhookChannel::keep_idle(std::unique_ptr<Connection> connection) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(connection));
+}
+
+void WebhookChannel::drop_idle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  std::lock_guard<std::mutex> lock(mutex_);
+  dropped.swap(idle_);
+}
+
+std::int64_t WebhookChannel::connections_opened() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return opened_;
+}
+
 DeliveryOutcome WebhookChannel::deliver(const Delivery& delivery) {
   try {
-    net::io_context ioc{1};
-    tcp::resolver resolver(ioc);
-    beast::tcp_stream stream(ioc);
-    net::steady_timer guard(ioc);
-
+    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
     http::request<http::string_body> request{http::verb::post, url_.target, 11};
     const bool default_port = url_.port == "80";
     const std::string host_shown =
@@ -106,7 +223,6 @@ DeliveryOutcome WebhookChannel::deliver(const Delivery& delivery) {
     request.set(http::field::host, default_port ? host_shown : host_shown + ":" + url_.port);
     request.set(http::field::user_agent, "gongkai-webhook/1");
     request.set(http::field::content_type, "application/json");
-    request.set(http::field::connection, "close");
     request.set("Idempotency-Key", delivery.id);
     request.set("X-Gongkai-Signature", webhook_signature(options_.secret, delivery.document));
     request.set("X-Gongkai-Delivery", delivery.id);
@@ -115,64 +231,45 @@ DeliveryOutcome WebhookChannel::deliver(const Delivery& delivery) {
     request.set("X-Gongkai-Channel", delivery.channel);
     request.set("X-Gongkai-Kind", delivery.kind);
     request.body() = delivery.document;
+    request.keep_alive(true);
     request.prepare_payload();
 
-    beast::flat_buffer buffer;
-    http::response_parser<http::empty_body> parser;
-    bool timed_out = false;
-    bool finished = false;
-    std::string stage;
-    beast::error_code failure;
-
-    guard.expires_after(options_.timeout);
-    guard.async_wait([&](beast::error_code ec) {
-      if (ec || finished) return;
-      timed_out = true;
-      resolver.cancel();
-      beast::error_code ignored;
-      stream.socket().cancel(ignored);
-      stream.socket().close(ignored);
-    });
-    auto done = [&](const char* what, beast::error_code ec) {
-      finished = true;
-      stage = what;
-      failure = ec;
-      guard.cancel();
-    };
-    resolver.async_resolve(
-        url_.host, url_.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
-          if (ec || timed_out) return done("resolve", ec);
-          stream.async_connect(results, [&](beast::error_code ec, const tcp::endpoint&) {
-            if (ec || timed_out) return done("connect", ec);
-            http::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
-              if (ec || timed_out) return done("send", ec);
-              http::async_read_header(
-                  stream, buffer, parser,
-                  [&](beast::error_code ec, std::size_t) { done("answer", ec); });
-            });
-          });
-        });
-    ioc.run();
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Exchange x;
+    for (;;) {
+      std::unique_ptr<Connection> c = take_idle();
+      const bool kept = c != nullptr;
+      if (!kept) {
+        c = std::make_unique<Connection>();
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++opened_;
+      }
+      x = exchange(c->ioc, c->stream, c->buffer, kept, url_, request, deadline);
+      if (x.reusable) keep_idle(std::move(c));
+      // A kept connection the receiver had closed: nothing was answered; the others kept since
+      // then are likely closed too. Once more on a new connection.
+      if (kept && x.failure && !x.answered_some && !x.timed_out) {
+        drop_idle();
+        continue;
+      }
+      break;
+    }
 
     const std::string where = " (" + url_.redacted + ")";
-    if (timed_out) {
+    // The status line decides, even when the body that followed it did not all arrive.
+    if (x.status == 0 && x.timed_out) {
       return DeliveryOutcome::transient("webhook: no answer within " +
                                         std::to_string(options_.timeout.count()) + " ms" + where);
     }
-    if (failure) {
-      std::string what = stage == "connect"   ? "cannot connect"
-                         : stage == "resolve" ? "cannot resolve the host"
-                         : stage == "send"    ? "cannot send"
-                                              : "no answer";
-      return DeliveryOutcome::transient("webhook: " + what + ": " + failure.message() + where);
+    if (x.status == 0 && x.failure) {
+      std::string what = x.stage == "connect"   ? "cannot connect"
+                         : x.stage == "resolve" ? "cannot resolve the host"
+                         : x.stage == "send"    ? "cannot send"
+                                                : "no answer";
+      return DeliveryOutcome::transient("webhook: " + what + ": " + x.failure.message() + where);
     }
-    const auto& answer = parser.get();
-    const unsigned status = answer.result_int();
-    const std::string described =
-        "webhook: HTTP " + std::to_string(status) +
-        (answer.reason().empty() ? std::string() : " " + std::string(answer.reason())) + where;
+    const unsigned status = x.status;
+    const std::string described = "webhook: HTTP " + std::to_string(status) +
+                                  (x.reason.empty() ? std::string() : " " + x.reason) + where;
     if (status >= 200 && status < 300) return DeliveryOutcome::ok();
     if (status == 408 || status == 429) return DeliveryOutcome::transient(described);
     if (status >= 300 && status < 500) return DeliveryOutcome::permanent(described);

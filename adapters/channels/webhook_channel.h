@@ -11,11 +11,22 @@
 // it); 3xx → failed (redirects are not followed: configure the final URL); 5xx, a refused or
 // broken connection, a time-out → retried. The secret is never part of an error, a log or a
 // describe(); URLs in errors show no user info and no query string.
+//
+// Connections are kept alive (HTTP/1.1 persistent connections) and reused by the next delivery
+// to the same URL: a completed exchange whose answer did not say `Connection: close` returns its
+// connection to the channel's idle pool. A kept connection the receiver has closed meanwhile (its
+// idle time-out, a restart) fails before any byte of an answer arrives; the request is then sent
+// once more on a new connection (harmless: receivers process each Idempotency-Key once). A
+// connection whose exchange failed or timed out is never reused.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "gongkai/channel.h"
 #include "gongkai/status.h"
@@ -43,9 +54,12 @@ Result<HttpUrl> parse_http_url(const std::string& url);
 // "sha256=<lowercase hex HMAC-SHA256 of body under secret>".
 std::string webhook_signature(const std::string& secret, const std::string& body);
 
-// Thread-safe: each delivery uses its own connection.
+// Thread-safe: each delivery uses a connection of its own (an idle kept one, or a new one).
 class WebhookChannel : public Channel {
  public:
+  // Idle connections kept for reuse at most; more concurrent deliveries close theirs after use.
+  static constexpr std::size_t kMaxIdleConnections = 8;
+
   // `options.url` must parse (see parse_http_url); use make_webhook_channel to check it.
   WebhookChannel(WebhookOptions options, HttpUrl url);
   ~WebhookChannel() override;
@@ -53,9 +67,23 @@ class WebhookChannel : public Channel {
   std::string id() const override;
   DeliveryOutcome deliver(const Delivery& delivery) override;
 
+  // Connections opened since construction (for tests and the benchmark).
+  std::int64_t connections_opened() const;
+
  private:
+  struct Connection;  // a socket with the io_context that drives it (webhook_channel.cpp)
+  // An idle kept connection, or nullptr when none.
+  std::unique_ptr<Connection> take_idle();
+  // Keeps `connection` for the next delivery (closes it when the pool is full).
+  void keep_idle(std::unique_ptr<Connection> connection);
+  // Closes every idle connection (one was found closed by the receiver: the others likely are).
+  void drop_idle();
+
   WebhookOptions options_;
   HttpUrl url_;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::int64_t opened_ = 0;
 };
 
 // A webhook channel after checking the URL. Errors: invalid_argument.

@@ -1,6 +1,7 @@
 #include "adapters/channels/website_channel.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,23 +41,102 @@ struct Summary {
 
 // A summary as stored; month shards leave the excerpt out (only the feeds show it, and they
 // take it from the site state).
-json summary_json(const Summary& s, bool with_excerpt = true) {
-  json j = json{{"id", s.id},
-                {"title", s.title},
-                {"status", s.status},
-                {"kind", s.kind},
-                {"subject", s.subject},
-                {"version", s.version},
-                {"revision", s.revision},
-                {"published_at", s.published_at},
-                {"first_published_at", s.first_published_at},
-                {"updated_at", s.updated_at},
-                {"month", s.month},
-                {"listed", s.listed},
-                {"interpretation", s.interpretation},
-                {"responses", s.responses}};
-  if (with_excerpt) j["excerpt"] = s.excerpt;
-  return j;
+// Appends `text` as a JSON string, as json::dump writes it (UTF-8 as it is; quotes, backslashes
+// and control characters escaped).
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          static const char* const kHex = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Appends a summary as stored, keys in json::dump's (sorted) order; month shards leave the
+// excerpt out (only the feeds show it, and they take it from the site state). Written directly:
+// building a json value of every summary at every delivery was a tenth of a simulated year
+// (perf, docs/simulation.md).
+void append_summary(std::string& out, const Summary& s, bool with_excerpt = true) {
+  auto key = [&](const char* k) {
+    out += '"';
+    out += k;
+    out += "\":";
+  };
+  out += '{';
+  if (with_excerpt) {
+    key("excerpt");
+    append_json_string(out, s.excerpt);
+    out += ',';
+  }
+  key("first_published_at");
+  append_json_string(out, s.first_published_at);
+  out += ',';
+  key("id");
+  append_json_string(out, s.id);
+  out += ',';
+  key("interpretation");
+  out += s.interpretation ? "true," : "false,";
+  key("kind");
+  append_json_string(out, s.kind);
+  out += ',';
+  key("listed");
+  out += s.listed ? "true," : "false,";
+  key("month");
+  append_json_string(out, s.month);
+  out += ',';
+  key("published_at");
+  append_json_string(out, s.published_at);
+  out += ',';
+  key("responses");
+  out += std::to_string(s.responses) + ",";
+  key("revision");
+  out += std::to_string(s.revision) + ",";
+  key("status");
+  append_json_string(out, s.status);
+  out += ',';
+  key("subject");
+  append_json_string(out, s.subject);
+  out += ',';
+  key("title");
+  append_json_string(out, s.title);
+  out += ',';
+  key("updated_at");
+  append_json_string(out, s.updated_at);
+  out += ',';
+  key("version");
+  out += std::to_string(s.version);
+  out += '}';
 }
 
 Summary summary_from(const json& j) {
@@ -107,10 +187,13 @@ struct SiteState {
 // A month's summaries, by item id.
 using MonthShard = std::map<std::string, Summary>;
 
-json summaries_json(const std::vector<Summary>& list) {
-  json out = json::array();
-  for (const Summary& s : list) out.push_back(summary_json(s));
-  return out;
+void append_summaries(std::string& out, const std::vector<Summary>& list) {
+  out += '[';
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out += ',';
+    append_summary(out, list[i]);
+  }
+  out += ']';
 }
 
 std::vector<Summary> summaries_from(const json& j) {
@@ -119,14 +202,30 @@ std::vector<Summary> summaries_from(const json& j) {
   return out;
 }
 
-json site_json(const SiteState& site) {
-  return json{{"format", kStateFormat},
-              {"unit_id", site.unit_id},
-              {"unit_name", site.unit_name},
-              {"province_name", site.province_name},
-              {"months", site.months},
-              {"latest", summaries_json(site.latest)},
-              {"recent", summaries_json(site.recent)}};
+// site.json's text (as json::dump would write it, keys sorted).
+std::string site_text(const SiteState& site) {
+  std::string out;
+  out.reserve(16384);
+  out += "{\"format\":" + std::to_string(kStateFormat) + ",\"latest\":";
+  append_summaries(out, site.latest);
+  out += ",\"months\":{";
+  bool first = true;
+  for (const auto& [month, count] : site.months) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, month);
+    out += ':' + std::to_string(count);
+  }
+  out += "},\"province_name\":";
+  append_json_string(out, site.province_name);
+  out += ",\"recent\":";
+  append_summaries(out, site.recent);
+  out += ",\"unit_id\":";
+  append_json_string(out, site.unit_id);
+  out += ",\"unit_name\":";
+  append_json_string(out, site.unit_name);
+  out += "}\n";
+  return out;
 }
 
 SiteState site_from(const json& j) {
@@ -141,10 +240,19 @@ SiteState site_from(const json& j) {
   return site;
 }
 
-json shard_json(const MonthShard& shard) {
-  json items = json::array();
-  for (const auto& [id, s] : shard) items.push_back(summary_json(s, /*with_excerpt=*/false));
-  return json{{"format", kStateFormat}, {"items", std::move(items)}};
+// A month shard's text (as json::dump would write it).
+std::string shard_text(const MonthShard& shard) {
+  std::string out;
+  out.reserve(256 * shard.size() + 32);
+  out += "{\"format\":" + std::to_string(kStateFormat) + ",\"items\":[";
+  bool first = true;
+  for (const auto& [id, s] : shard) {
+    if (!first) out += ',';
+    first = false;
+    append_summary(out, s, /*with_excerpt=*/false);
+  }
+  out += "]}\n";
+  return out;
 }
 
 MonthShard shard_from(const json& j) {
@@ -552,29 +660,56 @@ std::string atom_feed(const SiteState& site, const FeedLinks& links) {
   return out;
 }
 
+// JSON Feed 1.1 of the latest changes, written directly in json::dump(1)'s layout (keys sorted,
+// one space per level): building it as a json value at every delivery cost more than the rest of
+// the feed (perf, docs/simulation.md). Every string comes from parsed JSON, so it is UTF-8.
 std::string json_feed(const SiteState& site, const FeedLinks& links) {
-  json feed = {{"version", "https://jsonfeed.org/version/1.1"},
-               {"title", site.province_name + site.unit_name + "政务公开"},
-               {"language", "zh-CN"},
-               {"authors",
-                json::array({{{"name", site.unit_name.empty() ? site.unit_id : site.unit_name}}})},
-               {"items", json::array()}};
+  std::string out;
+  out.reserve(1024 + 768 * site.recent.size());
+  auto field = [&](int depth, const char* key, const std::string& value, bool last = false) {
+    out.append(static_cast<std::size_t>(depth), ' ');
+    out += '"';
+    out += key;
+    out += "\": ";
+    append_json_string(out, value);
+    out += last ? "\n" : ",\n";
+  };
+  out += "{\n \"authors\": [\n  {\n";
+  field(3, "name", site.unit_name.empty() ? site.unit_id : site.unit_name, true);
+  out += "  }\n ],\n";
   if (!links.base.empty()) {
-    feed["home_page_url"] = links.url("index.html");
-    feed["feed_url"] = links.url("feed.json");
+    field(1, "feed_url", links.url("feed.json"));
+    field(1, "home_page_url", links.url("index.html"));
   }
-  for (const Summary& s : site.recent) {
-    json item = {{"id", entry_id(site, s, links)},
-                 {"url", links.url(item_dir(s.id) + "index.html")},
-                 {"title", entry_title(s)},
-                 {"content_text", entry_summary(s)},
-                 {"date_modified", s.updated_at},
-                 {"tags", json::array({status_label(s.status)})},
-                 {"_gongkai", {{"item_id", s.id}, {"status", s.status}, {"revision", s.revision}}}};
-    if (!s.first_published_at.empty()) item["date_published"] = s.first_published_at;
-    feed["items"].push_back(std::move(item));
+  if (site.recent.empty()) {
+    out += " \"items\": [],\n";
+  } else {
+    out += " \"items\": [\n";
+    for (std::size_t i = 0; i < site.recent.size(); ++i) {
+      const Summary& s = site.recent[i];
+      out += "  {\n   \"_gongkai\": {\n";
+      field(4, "item_id", s.id);
+      out += "    \"revision\": " + std::to_string(s.revision) + ",\n";
+      field(4, "status", s.status, true);
+      out += "   },\n";
+      field(3, "content_text", entry_summary(s));
+      field(3, "date_modified", s.updated_at);
+      if (!s.first_published_at.empty()) field(3, "date_published", s.first_published_at);
+      field(3, "id", entry_id(site, s, links));
+      out += "   \"tags\": [\n    ";
+      append_json_string(out, status_label(s.status));
+      out += "\n   ],\n";
+      field(3, "title", entry_title(s));
+      field(3, "url", links.url(item_dir(s.id) + "index.html"), true);
+      out += i + 1 < site.recent.size() ? "  },\n" : "  }\n";
+    }
+    out += " ],\n";
   }
-  return feed.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+  field(1, "language", "zh-CN");
+  field(1, "title", site.province_name + site.unit_name + "政务公开");
+  field(1, "version", "https://jsonfeed.org/version/1.1", true);
+  out += "}\n";
+  return out;
 }
 
 // The files of one delivery: each written to a temporary file beside its target, then all made
@@ -642,20 +777,28 @@ class Writer {
 
   bool commit_in_place() {
     for (const Staged& s : staged_) {
-      std::error_code ec;
-      fs::create_directories(s.target.parent_path(), ec);
       // Overwritten and then cut to length, never truncated to zero first: ext4 flushes a file
       // truncated to zero and rewritten when it is closed (auto_da_alloc), which made every page
-      // of a simulated site wait for the disk.
-      const int fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      // of a simulated site wait for the disk. The folder is created only when missing, and the
+      // file cut only when it was longer: no syscall a page does not need.
+      int fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0 && errno == ENOENT) {
+        std::error_code ec;
+        fs::create_directories(s.target.parent_path(), ec);
+        fd = ::open(s.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      }
       bool ok = fd >= 0;
+      struct stat before {};
+      ok = ok && ::fstat(fd, &before) == 0;
       for (std::size_t done = 0; ok && done < s.content.size();) {
         const ssize_t n = ::write(fd, s.content.data() + done, s.content.size() - done);
         if (n < 0 && errno == EINTR) continue;
         ok = n > 0;
         if (ok) done += static_cast<std::size_t>(n);
       }
-      ok = ok && ::ftruncate(fd, static_cast<off_t>(s.content.size())) == 0;
+      if (ok && before.st_size > static_cast<off_t>(s.content.size())) {
+        ok = ::ftruncate(fd, static_cast<off_t>(s.content.size())) == 0;
+      }
       if (fd >= 0 && ::close(fd) != 0) ok = false;
       if (!ok) {
         error_ = "cannot write " + s.target.string() + ": " + std::strerror(errno);
@@ -866,10 +1009,12 @@ struct WebsiteChannel::Impl {
     if (doc.kind == "correction") document["content"] = nullptr;
     record.version = doc.version;
     record.document = document;
+    bool released_now = false;  // record.released is `document`, i.e. `doc`
     if (doc.withdrawn) {
       record.released = nullptr;
     } else if (doc.kind == "release" || doc.kind == "interpretation" || doc.kind == "response") {
       record.released = document;
+      released_now = true;
     }
     if (std::none_of(record.history.begin(), record.history.end(),
                      [&](const HistoryEntry& h) { return h.version == doc.version; })) {
@@ -894,7 +1039,9 @@ struct WebsiteChannel::Impl {
       PageContext ctx{site.unit_name, site.province_name, "../../"};
       const std::string idir = item_dir(doc.item_id);
       std::optional<PublicDocument> released;
-      if (!record.released.is_null()) {
+      if (released_now) {
+        released = doc;  // the document just delivered: no need to read it back
+      } else if (!record.released.is_null()) {
         auto r = document_of(record.released, doc.item_id, unit);
         if (r.ok()) released = std::move(*r);
       }
@@ -941,13 +1088,13 @@ struct WebsiteChannel::Impl {
     }
     // The state last: the shards, a new generation, the site.
     for (const std::string& month : dirty) {
-      if (!writer.stage(shard_file(month), shard_json(shard(state, unit, month)).dump() + "\n")) {
+      if (!writer.stage(shard_file(month), shard_text(shard(state, unit, month)))) {
         return fail();
       }
     }
     const std::string generation = random_token();
     if (!writer.stage(kGenerationFile, generation)) return fail();
-    if (!writer.stage(kSiteFile, site_json(site).dump() + "\n")) return fail();
+    if (!writer.stage(kSiteFile, site_text(site))) return fail();
     if (!writer.commit()) return fail();
     files_written += writer.files();
     state.generation = generation;

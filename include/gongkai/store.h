@@ -226,6 +226,20 @@ class Store {
 
   // True when the database was initialised as a simulation (its clock may be set by commands).
   virtual bool is_simulation() const = 0;
+
+  // Simulation databases only: opens a batch. Every commit() until end_batch() goes into one
+  // transaction (each request still applied atomically and independently, in a savepoint of its
+  // own), so thousands of commands cost one transaction's writes instead of one each. Until
+  // end_batch() the batch's commits are neither durable nor visible to other connections or
+  // processes; reads through this store see them (it reads on the connection that writes —
+  // an implementation with separate read connections must read on the writing one while a batch
+  // is open). add_definitions, add_calendars and set_note must not be called while a batch is
+  // open. A batch still open when the store is destroyed is rolled back. Errors: simulation_only
+  // (a production database), invalid_argument (a batch is open already), storage errors.
+  virtual Status begin_batch() = 0;
+  // Commits the open batch. When that fails, every commit since begin_batch() is rolled back and
+  // the error is returned. Errors: invalid_argument (no batch open), storage errors.
+  virtual Status end_batch() = 0;
 };
 
 // How to open a SQLite store.

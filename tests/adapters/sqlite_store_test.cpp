@@ -1,4 +1,5 @@
-// The SQLite store on real files: schema, pragmas, atomic commits, chains, foreign files.
+// The SQLite store on real files: schema, pragmas, atomic commits, chains, foreign files, batches
+// of commits on simulation databases.
 #include <gtest/gtest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -256,6 +257,148 @@ TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
   bad.create = true;
   bad.synchronous = "OFF";
   EXPECT_EQ(open_sqlite_store(path_, bad).status().code(), Errc::invalid_argument);
+}
+
+// Events in the file as another connection sees them.
+std::int64_t events_on_disk(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  return db.execAndGet("SELECT count(*) FROM events").getInt64();
+}
+
+SqliteOptions simulation() {
+  SqliteOptions options;
+  options.simulation = true;
+  return options;
+}
+
+TEST_F(SqliteStoreTest, ABatchCommitsItsCommandsTogetherWithTheSameHistory) {
+  // The same commands without a batch, in another file: the reference history.
+  const std::string plain_path = dir_.file("plain.db");
+  SqliteOptions plain_options = simulation();
+  plain_options.create = true;
+  auto plain = open_sqlite_store(plain_path, plain_options);
+  ASSERT_TRUE(plain.ok());
+  auto commands = [](Store& store) {
+    std::vector<Result<CommitOutcome>> all;
+    for (auto& r : store.commit({new_item(), new_item("k2")})) all.push_back(std::move(r));
+    for (auto& r : store.commit({next_event("gk-000001", 1, Stage::review),
+                                 next_event("gk-000002", 5, Stage::review)})) {
+      all.push_back(std::move(r));
+    }
+    for (auto& r : store.commit({new_item("k2")})) all.push_back(std::move(r));  // repeated
+    return all;
+  };
+  const auto reference = commands(**plain);
+
+  auto store = open(simulation());
+  ASSERT_TRUE(store->begin_batch().ok());
+  const auto batched = commands(*store);
+  ASSERT_EQ(batched.size(), reference.size());
+  for (std::size_t i = 0; i < batched.size(); ++i) {
+    ASSERT_EQ(batched[i].ok(), reference[i].ok()) << i;
+    if (!batched[i].ok()) {
+      EXPECT_EQ(batched[i].status().code(), Errc::version_conflict);
+      continue;
+    }
+    EXPECT_EQ(batched[i]->repeated, reference[i]->repeated) << i;
+    ASSERT_EQ(batched[i]->events.size(), reference[i]->events.size()) << i;
+    for (std::size_t e = 0; e < batched[i]->events.size(); ++e) {
+      EXPECT_EQ(batched[i]->events[e].hash, reference[i]->events[e].hash) << i;
+    }
+  }
+  // This store reads what the batch wrote; the file does not have it yet.
+  EXPECT_EQ(store->chain_head()->seq, 3);
+  EXPECT_EQ(store->chain_head()->hash, (*plain)->chain_head()->hash);
+  ASSERT_TRUE(store->get_item("gk-000001")->has_value());
+  EXPECT_EQ((*store->get_item("gk-000001"))->version, 2);
+  EXPECT_EQ(events_on_disk(path_), 0);
+  // A snapshot read (an audit) inside the batch reads the batch too.
+  const Status snapshot = store->read_snapshot([&]() -> Status {
+    auto head = store->chain_head();
+    if (!head.ok()) return head.status();
+    return head->seq == 3 ? Status::Ok() : Status(Errc::internal, "the snapshot missed the batch");
+  });
+  EXPECT_TRUE(snapshot.ok()) << snapshot.to_string();
+  ASSERT_TRUE(store->end_batch().ok());
+  EXPECT_EQ(events_on_disk(path_), 3);
+  // Back to a transaction per commit.
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  EXPECT_EQ(events_on_disk(path_), 4);
+}
+
+TEST_F(SqliteStoreTest, BatchesAreForSimulationDatabasesOnly) {
+  auto production = open();
+  EXPECT_EQ(production->begin_batch().code(), Errc::simulation_only);
+  EXPECT_EQ(production->end_batch().code(), Errc::invalid_argument);
+  production.reset();
+  fs::remove(path_);
+  auto store = open(simulation());
+  EXPECT_EQ(store->end_batch().code(), Errc::invalid_argument);  // none open
+  ASSERT_TRUE(store->begin_batch().ok());
+  EXPECT_EQ(store->begin_batch().code(), Errc::invalid_argument);  // one open already
+  EXPECT_TRUE(store->end_batch().ok());
+  EXPECT_EQ(store->end_batch().code(), Errc::invalid_argument);
+}
+
+TEST_F(SqliteStoreTest, ABatchNotEndedIsRolledBack) {
+  auto store = open(simulation());
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  ASSERT_TRUE(store->begin_batch().ok());
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  store.reset();  // a crash before end_batch
+  EXPECT_EQ(events_on_disk(path_), 1);
+  auto reopened = open(simulation());
+  EXPECT_EQ(reopened->chain_head()->seq, 1);
+  EXPECT_FALSE(reopened->get_item("gk-000002")->has_value());
+}
+
+TEST_F(SqliteStoreTest, ACommitThatFailsInABatchLeavesTheBatchsOtherCommits) {
+  { auto store = open(simulation()); }
+  {
+    // The third event's commit fails after writing its event (a statement aborted by a trigger).
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TRIGGER fail_third BEFORE INSERT ON meta WHEN NEW.key = 'head_seq' AND "
+        "NEW.value = '3' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  }
+  auto store = open(simulation());
+  ASSERT_TRUE(store->begin_batch().ok());
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  auto failed = store->commit({new_item()});
+  EXPECT_EQ(failed[0].status().code(), Errc::storage_error);
+  EXPECT_EQ(store->chain_head()->seq, 2);  // its event was undone, the others kept
+  ASSERT_TRUE(store->end_batch().ok());
+  EXPECT_EQ(events_on_disk(path_), 2);
+}
+
+TEST_F(SqliteStoreTest, ABatchSqliteRolledBackFailsToTheEnd) {
+  { auto store = open(simulation()); }
+  {
+    // The second commit makes SQLite roll back the whole transaction.
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TRIGGER roll_back BEFORE INSERT ON meta WHEN NEW.key = 'head_seq' AND "
+        "NEW.value = '2' BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END");
+  }
+  auto store = open(simulation());
+  ASSERT_TRUE(store->begin_batch().ok());
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  auto failed = store->commit({new_item()});
+  EXPECT_EQ(failed[0].status().code(), Errc::storage_error);
+  // The first commit went with the batch: nothing more is accepted until the batch ends, and
+  // ending it reports the loss.
+  auto after = store->commit({new_item()});
+  EXPECT_EQ(after[0].status().code(), Errc::storage_error);
+  EXPECT_NE(after[0].status().message().find("the batch was rolled back"), std::string::npos);
+  const Status ended = store->end_batch();
+  EXPECT_EQ(ended.code(), Errc::storage_error);
+  EXPECT_EQ(events_on_disk(path_), 0);
+  // A new batch starts clean.
+  ASSERT_TRUE(store->begin_batch().ok());
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  ASSERT_TRUE(store->end_batch().ok());
+  EXPECT_EQ(events_on_disk(path_), 1);
 }
 
 }  // namespace

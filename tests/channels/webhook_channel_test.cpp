@@ -1,7 +1,9 @@
 // The webhook channel against a real HTTP receiver on 127.0.0.1: signature and headers, 5xx
 // retried, a slow receiver timed out and retried, an unreachable one failed after the attempts,
-// 4xx failed at once (408/429 retried), a wrong secret refused, and no secret in any error. Time
-// is simulated (a simulation database), so backoff costs nothing.
+// 4xx failed at once (408/429 retried), a wrong secret refused, and no secret in any error;
+// connections kept alive and reused, a connection the receiver closed replaced, a receiver that
+// closes every connection served. Time is simulated (a simulation database), so backoff costs
+// nothing.
 #include "adapters/channels/webhook_channel.h"
 
 #include <gmock/gmock.h>
@@ -47,6 +49,18 @@ class WebhookChannelTest : public DeliveryFixture {
       if (json::parse(e.payload).value("channel", "") == "new_media") out.push_back(e.type);
     }
     return out;
+  }
+
+  // A delivery handed straight to the channel (no outbox).
+  static Delivery direct(int n) {
+    Delivery d;
+    d.id = "GK-2026-00000" + std::to_string(n) + "-v4-new_media";
+    d.item_id = "GK-2026-00000" + std::to_string(n);
+    d.unit_id = "alpha.one";
+    d.channel = "new_media";
+    d.kind = "release";
+    d.document = json{{"item_id", d.item_id}, {"n", n}}.dump();
+    return d;
   }
 
   WebhookReceiver receiver_{kSecret};
@@ -155,6 +169,7 @@ TEST_F(WebhookChannelTest, SlowReceiverTimesOutAndIsRetried) {
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(deliver(registry_, fast_policy()).retrying, 1);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1200ms);  // did not wait for the answer
+  EXPECT_EQ(hook_->connections_opened(), 1);
   Delivery d = row(item.id, "new_media");
   EXPECT_EQ(d.state, "retrying");
   EXPECT_THAT(d.last_error, HasSubstr("no answer within 200 ms"));
@@ -166,6 +181,71 @@ TEST_F(WebhookChannelTest, SlowReceiverTimesOutAndIsRetried) {
   // The slow receiver had processed the first request; the retry was a duplicate.
   EXPECT_EQ(receiver_.processed().size(), 1u);
   EXPECT_EQ(receiver_.duplicates(), 1);
+  // The timed-out connection (its late answer still on the way) was not reused.
+  EXPECT_EQ(hook_->connections_opened(), 2);
+}
+
+TEST_F(WebhookChannelTest, KeepsOneConnectionForConsecutiveDeliveries) {
+  use(receiver_.url("/hook/new_media"));
+  for (int n = 1; n <= 5; ++n) {
+    const DeliveryOutcome outcome = hook_->deliver(direct(n));
+    EXPECT_EQ(outcome.kind, DeliveryOutcome::Kind::delivered) << n << ": " << outcome.error;
+  }
+  EXPECT_EQ(receiver_.processed().size(), 5u);
+  EXPECT_EQ(receiver_.requests(), 5);
+  EXPECT_EQ(receiver_.connections(), 1);
+  EXPECT_EQ(hook_->connections_opened(), 1);
+  // Through the outbox too: the release's delivery goes over the same connection.
+  const Item item = released();
+  EXPECT_EQ(deliver(registry_, fast_policy()).delivered, 2);
+  EXPECT_EQ(row(item.id, "new_media").state, "delivered");
+  EXPECT_EQ(receiver_.connections(), 1);
+  EXPECT_EQ(receiver_.processed().size(), 6u);
+}
+
+TEST_F(WebhookChannelTest, AConnectionTheReceiverClosedIsReplaced) {
+  use(receiver_.url());
+  ASSERT_EQ(hook_->deliver(direct(1)).kind, DeliveryOutcome::Kind::delivered);
+  ASSERT_EQ(hook_->deliver(direct(2)).kind, DeliveryOutcome::Kind::delivered);
+  receiver_.close_connections();  // an idle time-out on the receiver's side
+  const DeliveryOutcome outcome = hook_->deliver(direct(3));
+  EXPECT_EQ(outcome.kind, DeliveryOutcome::Kind::delivered) << outcome.error;
+  EXPECT_EQ(hook_->connections_opened(), 2);
+  EXPECT_EQ(receiver_.connections(), 2);
+  const auto processed = receiver_.processed();
+  EXPECT_EQ(processed.size(), 3u);
+  EXPECT_EQ(processed.count(direct(3).id), 1u);
+  EXPECT_EQ(receiver_.duplicates(), 0);
+  EXPECT_EQ(receiver_.bad_signatures(), 0);
+  // And the new connection is kept in turn.
+  ASSERT_EQ(hook_->deliver(direct(4)).kind, DeliveryOutcome::Kind::delivered);
+  EXPECT_EQ(hook_->connections_opened(), 2);
+}
+
+TEST_F(WebhookChannelTest, AReceiverThatClosesEveryConnectionIsServed) {
+  use(receiver_.url());
+  receiver_.set_keep_alive(false);
+  for (int n = 1; n <= 3; ++n) {
+    const DeliveryOutcome outcome = hook_->deliver(direct(n));
+    EXPECT_EQ(outcome.kind, DeliveryOutcome::Kind::delivered) << n << ": " << outcome.error;
+  }
+  EXPECT_EQ(receiver_.processed().size(), 3u);
+  EXPECT_EQ(receiver_.requests(), 3);  // no request sent into a connection being closed
+  EXPECT_EQ(receiver_.connections(), 3);
+  EXPECT_EQ(hook_->connections_opened(), 3);
+}
+
+TEST_F(WebhookChannelTest, AnUnreachableReceiverAfterAKeptConnectionIsRetriedLater) {
+  // The receiver goes away for good after one delivery: the kept connection fails, the new one
+  // cannot connect, and the delivery is a transient failure (retried by the worker).
+  auto receiver = std::make_unique<WebhookReceiver>(kSecret);
+  use(receiver->url());
+  ASSERT_EQ(hook_->deliver(direct(1)).kind, DeliveryOutcome::Kind::delivered);
+  receiver.reset();
+  const DeliveryOutcome outcome = hook_->deliver(direct(2));
+  EXPECT_EQ(outcome.kind, DeliveryOutcome::Kind::retry);
+  EXPECT_THAT(outcome.error, HasSubstr("cannot connect"));
+  EXPECT_EQ(hook_->connections_opened(), 2);
 }
 
 TEST_F(WebhookChannelTest, UnreachableReceiverFailsAfterTheAttempts) {

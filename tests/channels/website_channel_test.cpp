@@ -1,6 +1,6 @@
 // The website channel against a real web root: pages parsed and their links followed, feeds
 // checked as XML and JSON, withdrawal and correction, escaping, idempotency, incremental writes,
-// concurrent writers, and recovery of a lost index.
+// concurrent writers, recovery of a lost index, and a site rewritten in place (a simulation's).
 #include "adapters/channels/website_channel.h"
 
 #include <gmock/gmock.h>
@@ -389,6 +389,35 @@ TEST_F(WebsiteChannelTest, OneDeliveryRewritesOnlyItsItemAndTheUnitPages) {
   for (const auto& [path, inode] : after) {
     EXPECT_EQ(path.find(".tmp-"), std::string::npos) << path;
   }
+}
+
+TEST_F(WebsiteChannelTest, AnInPlaceSiteHasTheSamePagesAsADurableOne) {
+  // A simulation's site (durable = false) is rewritten in place: files overwritten and cut only
+  // when the new text is shorter, folders made when missing. Its pages are the durable site's.
+  const fs::path in_place_root = dir_.path() / "in-place";
+  WebsiteChannel in_place(WebsiteOptions{"website", in_place_root, "", 100, 50, false});
+  auto deliver_both = [&] {
+    for (const Delivery& d : pending_website_rows()) {
+      const DeliveryOutcome outcome = in_place.deliver(d);
+      EXPECT_EQ(outcome.kind, DeliveryOutcome::Kind::delivered) << outcome.error;
+    }
+    deliver_now();  // the durable site, and the outcomes recorded
+  };
+  const Item long_one = released("test.with_interpretation",
+                                 "关于调整城乡居民最低生活保障标准和特困人员救助供养标准的通知");
+  const Item other = released();
+  deliver_both();
+  const std::string before =
+      read_file(in_place_root / "alpha.one" / "items" / long_one.id / "index.html");
+  must(long_one.id, EventType::withdraw);  // its release page gets shorter
+  deliver_both();
+  const std::string after =
+      read_file(in_place_root / "alpha.one" / "items" / long_one.id / "index.html");
+  EXPECT_LT(after.size(), before.size());
+  EXPECT_THAT(after, HasSubstr("已撤回"));
+  EXPECT_EQ(after.find("</html>"), after.size() - std::string("</html>\n").size());
+  EXPECT_EQ(snapshot(in_place_root / "alpha.one"), snapshot(unit()));
+  EXPECT_THAT(read_file(in_place_root / "alpha.one" / "index.html"), HasSubstr(other.id));
 }
 
 TEST_F(WebsiteChannelTest, ALostIndexIsRebuiltFromTheItemRecords) {

@@ -3,7 +3,8 @@
 // part; officials act only on the working days of their unit's calendar (none in the National
 // Day holiday 2017-10-01..08); rates are honoured; rejections, scheduled releases, withdrawals,
 // corrections, concerns, breaches and deliveries all appear over a long enough run; bad options
-// are refused before anything is written. Runs are small (a few units, weeks to months) to keep
+// are refused before anything is written; a second run replaces the site and leaves nothing
+// beside it. Runs are small (a few units, weeks to months) to keep
 // the suite quick; the full year is measured in docs/simulation.md.
 #include "tools/sim/simulator.h"
 
@@ -12,6 +13,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -291,6 +293,35 @@ TEST_F(SimulatorRunTest, EveryCourseAppears) {
   auto verified = engine->verify();
   ASSERT_TRUE(verified.ok()) << verified.status().to_string();
   EXPECT_EQ(verified->events, summary_->events);
+}
+
+TEST(SimulatorTest, ASecondRunReplacesTheSiteAndLeavesNothingBeside) {
+  testing::TempDir dir;
+  const auto o =
+      options_for(dir, "again", {"beijing.dongcheng"}, Date{2017, 9, 1}, Date{2017, 9, 20}, 5);
+  auto first = run_simulation(o);
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  ASSERT_GT(first->website_files, 0);
+  const fs::path site = o.site_dir;
+  ASSERT_TRUE(fs::exists(site / "beijing.dongcheng" / "index.html"));
+  {
+    std::ofstream stale(site / "stale.html");
+    stale << "from an earlier run";
+  }
+  // What a killed run left: its previous site, set aside and never deleted.
+  fs::create_directories(dir.file(".again-site.replaced-1") + "/beijing.dongcheng");
+  auto second = run_simulation(o);
+  ASSERT_TRUE(second.ok()) << second.status().to_string();
+  EXPECT_EQ(second->head.hash, first->head.hash);
+  EXPECT_EQ(second->website_files, first->website_files);
+  EXPECT_FALSE(fs::exists(site / "stale.html"));
+  EXPECT_TRUE(fs::exists(site / "beijing.dongcheng" / "index.html"));
+  for (const auto& entry : fs::directory_iterator(site.parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".again-site.replaced-"), std::string::npos)
+        << entry.path();
+  }
+  // Every event is committed (the acts go in batches): another connection reads them all.
+  EXPECT_EQ(static_cast<std::int64_t>(dump(o.db_path).size()), second->events);
 }
 
 TEST(SimulatorTest, BadOptionsAreRefusedBeforeAnythingIsWritten) {

@@ -4,12 +4,14 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -51,7 +53,8 @@ struct WebhookReceiver::Impl {
 
   mutable std::mutex mutex;
   std::function<ReceiverReply(const ReceivedRequest&)> handler;
-  int requests = 0, duplicates = 0, bad_signatures = 0;
+  bool keep_alive = true;
+  int connections = 0, requests = 0, duplicates = 0, bad_signatures = 0;
   std::map<std::string, ReceivedRequest> processed;
   std::map<std::string, int> by_key;
 
@@ -117,11 +120,16 @@ struct WebhookReceiver::Impl {
       r.signature_ok = constant_time_equal(r.headers["x-gongkai-signature"],
                                            "sha256=" + hmac_hex(owner->secret, r.body));
       const ReceiverReply reply = owner->decide(r);
+      bool keep_alive = false;
+      {
+        std::lock_guard<std::mutex> lock(owner->mutex);
+        keep_alive = owner->keep_alive;
+      }
       response = {};
       response.version(11);
       response.result(static_cast<unsigned>(reply.status));
       response.set(http::field::content_type, "application/json");
-      response.keep_alive(request.keep_alive());
+      response.keep_alive(keep_alive && request.keep_alive());
       response.body() = "{\"ok\": " + std::string(reply.status < 300 ? "true" : "false") + "}";
       response.prepare_payload();
       if (reply.delay.count() > 0) {
@@ -146,10 +154,21 @@ struct WebhookReceiver::Impl {
     }
   };
 
+  std::vector<std::weak_ptr<Session>> sessions;  // under mutex
+
   void accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed
-      std::make_shared<Session>(this, std::move(socket))->read();
+      auto session = std::make_shared<Session>(this, std::move(socket));
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        ++connections;
+        sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
+                                      [](const std::weak_ptr<Session>& w) { return w.expired(); }),
+                       sessions.end());
+        sessions.push_back(session);
+      }
+      session->read();
       accept();
     });
   }
@@ -198,6 +217,40 @@ void WebhookReceiver::script(std::vector<ReceiverReply> replies) {
     const auto n = static_cast<std::size_t>(r.attempt);
     return n >= 1 && n <= replies.size() ? replies[n - 1] : ReceiverReply{};
   });
+}
+
+void WebhookReceiver::set_keep_alive(bool keep_alive) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->keep_alive = keep_alive;
+}
+
+void WebhookReceiver::close_connections() {
+  std::vector<std::shared_ptr<Impl::Session>> open;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    for (const auto& w : impl_->sessions) {
+      if (auto s = w.lock()) open.push_back(std::move(s));
+    }
+    impl_->sessions.clear();
+  }
+  std::vector<std::future<void>> closed;
+  for (const auto& session : open) {
+    auto done = std::make_shared<std::promise<void>>();
+    closed.push_back(done->get_future());
+    // On the session's strand: its handlers never run beside the close.
+    net::post(session->stream.get_executor(), [session, done] {
+      beast::error_code ignored;
+      session->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      session->stream.socket().close(ignored);
+      done->set_value();
+    });
+  }
+  for (auto& f : closed) f.wait();
+}
+
+int WebhookReceiver::connections() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->connections;
 }
 
 int WebhookReceiver::requests() const {

@@ -49,6 +49,15 @@ class WebhookReceiver {
   // Shorthand: the n-th request of every key gets replies[n-1]; later ones get 200.
   void script(std::vector<ReceiverReply> replies);
 
+  // With `keep_alive` false every answer says `Connection: close` and the receiver closes the
+  // connection after it (a receiver that does not keep connections). Default: true, as the
+  // client asks.
+  void set_keep_alive(bool keep_alive);
+  // Closes every open connection from the receiver's side, as an idle time-out or a restart
+  // would, and returns once they are closed.
+  void close_connections();
+
+  int connections() const;     // connections accepted
   int requests() const;        // every request seen
   int duplicates() const;      // requests for a key already processed
   int bad_signatures() const;  // answered 401
