@@ -1364,10 +1364,12 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
       return Status(Errc::invalid_argument,
                     "synchronous=OFF is accepted only on a simulation database");
     }
-    // A simulation keeps SQLite's temporary files in memory: the sub-journal of the savepoint each
-    // request is applied in was a file in /var/tmp written for every page a request changed —
-    // nine in ten of a simulation's writes (docs/simulation.md).
-    if (simulation && !options.read_only) db->exec("PRAGMA temp_store = MEMORY");
+    // SQLite's temporary files are kept in memory: the sub-journal of the savepoint each request
+    // of a group commit is applied in was a file in /var/tmp written for every page a request
+    // changed — nine in ten of a simulation's writes (docs/simulation.md). It only serves to
+    // undo a request inside its transaction; crash recovery uses the WAL, so durability does not
+    // change.
+    if (!options.read_only) db->exec("PRAGMA temp_store = MEMORY");
     const int schema = pragma_int(*db, "user_version");
     // Readers beside the writer need a file of their own to open: not an in-memory database, and
     // not a read-only open (whose one connection reads).
