@@ -470,11 +470,17 @@ int main(int argc, char** argv) {
         "audit verify", static_cast<double>(report->events) / elapsed,
         static_cast<long long>(report->events), static_cast<long long>(report->items), elapsed,
         cpu);
+    // The first replay in a process also resolves the unit's calendar for the years it covers;
+    // later ones find it resolved.
     auto items = (*engine)->list_items({});
     start = now_s();
     auto replayed = (*engine)->replay(items->front().id, system_now());
-    std::printf("%-46s %12.3f ms (%lld events)\n", "replay of one item", (now_s() - start) * 1e3,
-                static_cast<long long>(replayed->events_applied));
+    const double first = now_s() - start;
+    start = now_s();
+    replayed = (*engine)->replay(items->back().id, system_now());
+    std::printf("%-46s %12.3f ms (%lld events; the first in the process: %.3f ms)\n",
+                "replay of one item", (now_s() - start) * 1e3,
+                static_cast<long long>(replayed->events_applied), first * 1e3);
   }
 
   const std::string big = o.dir + "/open-items.db";
