@@ -523,7 +523,8 @@ class Harness {
 
   // Re-sends the commands a killed service left unacknowledged, over HTTP to a restarted one:
   // the same keys land them exactly once.
-  void resend_over_http(const std::set<std::string>& keys) {
+  // `landed`: those of `keys` whose event is in the history.
+  void resend_over_http(const std::set<std::string>& keys, const std::set<std::string>& landed) {
     Serve server = start_serve();
     HttpClient client(server.port);
     std::string failure;
@@ -531,6 +532,19 @@ class Harness {
       Sent& s = sent_.at(key);
       std::string body;
       const int status = send_http(client, s.command, body);
+      // As through the engine: one that had not landed may be refused (exit 3) by the item as it
+      // is now — e.g. serve's timer published it while this client still saw it in release.
+      if (status >= 400 && !landed.count(key)) {
+        const json answer = json::parse(body, nullptr, false);
+        const auto code = answer.is_object() && answer.contains("error")
+                              ? gongkai::errc_from_id(answer["error"].value("id", std::string()))
+                              : std::nullopt;
+        if (code && gongkai::exit_code(*code) == 3) {
+          refused_.insert(key);
+          ++refused_resent_;
+          continue;
+        }
+      }
       if (status < 200 || status >= 300) {
         failure = "re-sending " + key + " over HTTP: " + std::to_string(status) + " " + body;
         break;
@@ -646,6 +660,7 @@ class Harness {
       }
     }
     std::set<std::string> http_resend;
+    std::set<std::string> http_landed;  // of http_resend: in the history already
     // Commands in flight at the kill: re-send them with their key (over HTTP at the next serve
     // round; here through the engine otherwise). Either way they end up there exactly once.
     for (const std::string& key : std::set<std::string>(in_flight_)) {
@@ -655,6 +670,7 @@ class Harness {
       if (found != by_key.end()) ++landed_unacked_;
       if (s.via_http) {
         http_resend.insert(key);
+        if (found != by_key.end()) http_landed.insert(key);
         continue;
       }
       auto again = run_command(*engine, s.command);
@@ -681,10 +697,14 @@ class Harness {
     }
     if (!http_resend.empty()) {
       engine.reset();
-      resend_over_http(http_resend);
+      resend_over_http(http_resend, http_landed);
       engine = must(gongkai::Engine::open(db_), "reopening after re-sending");
       for (const std::string& key : http_resend) {
         const Sent& s = sent_.at(key);
+        if (refused_.count(key)) {  // the next check's scan holds it absent from the history
+          in_flight_.erase(key);
+          continue;
+        }
         std::size_t n = 0;
         // (A copy in another item would show in the next round's scan of every event.)
         for (const gongkai::Event& e : must(engine->history(s.item_id), "history")) {
