@@ -372,11 +372,11 @@ struct Engine::Impl {
       }
       auto outcome = evaluate(cached ? *cached : *loaded, expected, requested_at, explicit_at,
                               command_id, fingerprint, build);
-      if (!outcome.ok() || !outcome->item) forget_item(item_id);
-      if (cached && (!outcome.ok() || !outcome->item) &&
-          !(!outcome.ok() && is_storage_failure(outcome.status().code()))) {
-        continue;
-      }
+      const bool answered = outcome.ok() && outcome->item;  // committed, or an earlier answer
+      if (!answered) forget_item(item_id);
+      // Judged on the held copy without an answer (a refusal, a skip, a conflict): judged again on
+      // the stored item, unless the store itself failed (exit 1: storage or internal).
+      if (cached && !answered && (outcome.ok() || outcome.status().exit_code() != 1)) continue;
       if (!outcome.ok() && outcome.status().code() == Errc::version_conflict && !expected &&
           attempt < kConflictRetries) {
         continue;
@@ -386,13 +386,6 @@ struct Engine::Impl {
       if (outcome->item && outcome->committed) cache_item(*outcome->item);
       return std::move(outcome->item);
     }
-  }
-
-  // Storage failures are not the item's doing: a command that met one is not evaluated again.
-  static bool is_storage_failure(Errc code) {
-    return code == Errc::storage_error || code == Errc::storage_full ||
-           code == Errc::storage_busy || code == Errc::storage_read_only ||
-           code == Errc::storage_corrupt;
   }
 
   // What one evaluation of an append came to: no item when the builder skipped; `committed` when

@@ -19,6 +19,7 @@
 #include "adapters/channels/file_ops.h"
 #include "adapters/channels/province_topic.h"
 #include "adapters/channels/public_document.h"
+#include "engine/json_text.h"
 
 namespace gongkai::channels {
 namespace {
@@ -38,50 +39,6 @@ struct Summary {
   bool interpretation = false;
   int responses = 0;
 };
-
-// A summary as stored; month shards leave the excerpt out (only the feeds show it, and they
-// take it from the site state).
-// Appends `text` as a JSON string, as json::dump writes it (UTF-8 as it is; quotes, backslashes
-// and control characters escaped).
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          static const char* const kHex = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
 
 // Appends a summary as stored, keys in json::dump's (sorted) order; month shards leave the
 // excerpt out (only the feeds show it, and they take it from the site state). Written directly:
@@ -119,9 +76,11 @@ void append_summary(std::string& out, const Summary& s, bool with_excerpt = true
   append_json_string(out, s.published_at);
   out += ',';
   key("responses");
-  out += std::to_string(s.responses) + ",";
+  append_json_integer(out, s.responses);
+  out += ',';
   key("revision");
-  out += std::to_string(s.revision) + ",";
+  append_json_integer(out, s.revision);
+  out += ',';
   key("status");
   append_json_string(out, s.status);
   out += ',';
@@ -135,7 +94,7 @@ void append_summary(std::string& out, const Summary& s, bool with_excerpt = true
   append_json_string(out, s.updated_at);
   out += ',';
   key("version");
-  out += std::to_string(s.version);
+  append_json_integer(out, s.version);
   out += '}';
 }
 

@@ -349,7 +349,28 @@ int probe_startup(const std::string& db) {
   return 0;
 }
 
-// `audit verify` of an existing database, `repeat` times: wall and CPU time of each run.
+// One `audit verify` of `engine`'s database, printed with its wall and CPU time; false (after
+// printing the error) when it fails.
+bool measure_verify(Engine& engine) {
+  const double start = now_s();
+  const double cpu_start = process_cpu_s();
+  auto report = engine.verify();
+  const double elapsed = now_s() - start;
+  const double cpu = process_cpu_s() - cpu_start;
+  if (!report.ok()) {
+    std::cerr << report.status().to_string() << "\n";
+    return false;
+  }
+  std::printf(
+      "%-46s %12.0f events/s (%lld events of %lld items, %.3f s; %.3f s of CPU on 2 threads, "
+      "%.0f events per CPU-second)\n",
+      "audit verify", static_cast<double>(report->events) / elapsed,
+      static_cast<long long>(report->events), static_cast<long long>(report->items), elapsed, cpu,
+      static_cast<double>(report->events) / cpu);
+  return true;
+}
+
+// `audit verify` of an existing database, `repeat` times.
 int verify_only(const std::string& path, int repeat) {
   auto engine = Engine::open(path);
   if (!engine.ok()) {
@@ -357,21 +378,7 @@ int verify_only(const std::string& path, int repeat) {
     return 1;
   }
   for (int i = 0; i < repeat; ++i) {
-    const double start = now_s();
-    const double cpu_start = process_cpu_s();
-    auto report = (*engine)->verify();
-    const double elapsed = now_s() - start;
-    const double cpu = process_cpu_s() - cpu_start;
-    if (!report.ok()) {
-      std::cerr << report.status().to_string() << "\n";
-      return 1;
-    }
-    std::printf(
-        "%-46s %12.0f events/s (%lld events of %lld items, %.3f s; %.3f s of CPU, %.0f events "
-        "per CPU-second)\n",
-        "audit verify", static_cast<double>(report->events) / elapsed,
-        static_cast<long long>(report->events), static_cast<long long>(report->items), elapsed, cpu,
-        static_cast<double>(report->events) / cpu);
+    if (!measure_verify(**engine)) return 1;
   }
   return 0;
 }
@@ -456,24 +463,11 @@ int main(int argc, char** argv) {
     const std::string verify_db = o.dir + "/verify.db";
     fill_for_verify(verify_db, o.verify_events);
     auto engine = Engine::open(verify_db);
-    double start = now_s();
-    const double cpu_start = process_cpu_s();
-    auto report = (*engine)->verify();
-    const double elapsed = now_s() - start;
-    const double cpu = process_cpu_s() - cpu_start;
-    if (!report.ok()) {
-      std::cerr << report.status().to_string() << "\n";
-      return 1;
-    }
-    std::printf(
-        "%-46s %12.0f events/s (%lld events of %lld items, %.2f s; %.2f s of CPU on 2 threads)\n",
-        "audit verify", static_cast<double>(report->events) / elapsed,
-        static_cast<long long>(report->events), static_cast<long long>(report->items), elapsed,
-        cpu);
+    if (!measure_verify(**engine)) return 1;
     // The first replay in a process also resolves the unit's calendar for the years it covers;
     // later ones find it resolved.
     auto items = (*engine)->list_items({});
-    start = now_s();
+    double start = now_s();
     auto replayed = (*engine)->replay(items->front().id, system_now());
     const double first = now_s() - start;
     start = now_s();
