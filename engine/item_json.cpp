@@ -4,6 +4,7 @@
 
 #include "engine/item_state_text.h"
 #include "engine/sha256.h"
+#include "engine/strict_json.h"
 
 namespace gongkai {
 namespace {
@@ -62,11 +63,11 @@ std::vector<ItemDeadline> deadlines_from_json(const json& list) {
     d.kind = j.at("kind").get<std::string>();
     d.trigger = j.at("trigger").get<std::string>();
     d.trigger_at = read_instant(j, "trigger_at");
-    d.amount = j.at("amount").get<std::int64_t>();
+    d.amount = strict_json::integer_at<std::int64_t>(j, "amount");
     d.unit = j.at("unit").get<std::string>();
-    d.extended = j.at("extended").get<std::int64_t>();
-    d.paused_days = j.at("paused_days").get<std::int64_t>();
-    d.paused_ms = j.at("paused_ms").get<std::int64_t>();
+    d.extended = strict_json::integer_at<std::int64_t>(j, "extended");
+    d.paused_days = strict_json::integer_at<std::int64_t>(j, "paused_days");
+    d.paused_ms = strict_json::integer_at<std::int64_t>(j, "paused_ms");
     d.paused_since = read_optional_instant(j, "paused_since");
     d.due = read_instant(j, "due");
     auto day = parse_date(j.at("due_date").get<std::string>());
@@ -91,7 +92,7 @@ std::vector<ItemDeadline> deadlines_from_json(const json& list) {
     }
     if (!known) throw std::invalid_argument("unknown deadline state " + state);
     d.closed_at = read_optional_instant(j, "closed_at");
-    d.concern = j.at("concern").get<int>();
+    d.concern = strict_json::integer_at<int>(j, "concern");
     d.steps_fired = j.at("steps_fired").get<std::vector<std::string>>();
     d.next_step = j.at("next_step").get<std::string>();
     d.next_step_at = read_optional_instant(j, "next_step_at");
@@ -128,9 +129,9 @@ std::vector<ItemNotice> notices_from_json(const json& list) {
   for (const auto& j : list) {
     ItemNotice n;
     n.id = j.at("id").get<std::string>();
-    n.revision = j.at("revision").get<int>();
+    n.revision = strict_json::integer_at<int>(j, "revision");
     n.starts_at = read_instant(j, "starts_at");
-    n.amount = j.at("amount").get<std::int64_t>();
+    n.amount = strict_json::integer_at<std::int64_t>(j, "amount");
     n.unit = j.at("unit").get<std::string>();
     n.ends_at = read_instant(j, "ends_at");
     auto day = parse_date(j.at("last_day").get<std::string>());
@@ -227,14 +228,14 @@ Result<Item> item_from_json(const std::string& text) {
     item.id = j.value("id", std::string());
     item.unit_id = j.at("unit_id").get<std::string>();
     item.standard_id = j.at("standard_id").get<std::string>();
-    item.definition_version = j.at("definition_version").get<std::int64_t>();
+    item.definition_version = strict_json::integer_at<std::int64_t>(j, "definition_version");
     item.title = j.at("title").get<std::string>();
     item.content = j.at("content").get<std::string>();
-    item.revision = j.at("revision").get<int>();
+    item.revision = strict_json::integer_at<int>(j, "revision");
     const auto stage = parse_stage(j.at("stage").get<std::string>());
     if (!stage) throw std::invalid_argument("unknown stage");
     item.stage = *stage;
-    item.version = j.at("version").get<std::int64_t>();
+    item.version = strict_json::integer_at<std::int64_t>(j, "version");
     item.created_at = read_instant(j, "created_at");
     item.updated_at = read_instant(j, "updated_at");
     item.formed_at = read_instant(j, "formed_at");
@@ -251,7 +252,7 @@ Result<Item> item_from_json(const std::string& text) {
     item.interpreted_at = read_optional_instant(j, "interpreted_at");
     for (const auto& c : j.at("concerns")) {
       Concern concern;
-      concern.number = c.at("number").get<int>();
+      concern.number = strict_json::integer_at<int>(c, "number");
       concern.major = c.at("major").get<bool>();
       concern.text = c.at("text").get<std::string>();
       concern.raised_by = c.at("raised_by").get<std::string>();

@@ -4,6 +4,7 @@
 
 #include "engine/lifecycle.h"
 #include "engine/notice_periods.h"
+#include "engine/strict_json.h"
 #include "engine/utf8.h"
 #include "gongkai/confidentiality_scan.h"
 
@@ -175,7 +176,8 @@ Status apply_event_in_place(Item& item, const Event& event, const json& payload,
   in.text = string_or_empty(payload, "text");
   in.at = event.at;
   if (auto it = payload.find("concern"); it != payload.end() && it->is_number_integer()) {
-    in.concern = it->get<int>();
+    // A number no int holds names no concern: 0 (none), not a wrapped number that might.
+    in.concern = strict_json::integer_as<int>(*it).value_or(0);
   }
   std::size_t findings = 0;
   if (*type == EventType::approve) {

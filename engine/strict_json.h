@@ -4,14 +4,24 @@
 // and JSON pointers (RFC 6901) to say where a problem is. Each caller words its own messages and
 // picks its own error ids from what this unit reports.
 //
-// Pure functions: thread-safe; nothing here throws (other than std::bad_alloc from strings).
+// It also reads integers safely: nlohmann's get<int>() on a JSON number that is a float or out of
+// the type's range converts with a plain cast (undefined behaviour for 1e300), so every integer
+// gongkai reads from a text it did not just build goes through integer_as / integer_at /
+// integer_or.
+//
+// Pure functions: thread-safe; nothing here throws (other than std::bad_alloc from strings)
+// except integer_at and integer_or, which say so.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace gongkai::strict_json {
 
@@ -56,5 +66,46 @@ struct ParseResult {
 // UTF-8 inside a string is a syntax error (nlohmann's); callers that want to name the byte check
 // the text before.
 ParseResult parse(std::string_view text, bool allow_comments = false);
+
+// `v` as a T when `v` is a JSON integer (signed or unsigned) that T holds exactly; std::nullopt
+// for anything else: a float (even 3.0), a string, a boolean, null, or an integer out of T's range.
+template <class T>
+std::optional<T> integer_as(const nlohmann::json& v) noexcept {
+  static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>, "an integer type");
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return std::nullopt;
+    return static_cast<T>(u);
+  }
+  if (!v.is_number_integer()) return std::nullopt;
+  const auto n = v.get<std::int64_t>();
+  if constexpr (std::is_signed_v<T>) {
+    if (n < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+        n > static_cast<std::int64_t>(std::numeric_limits<T>::max())) {
+      return std::nullopt;
+    }
+  } else {
+    if (n < 0 || static_cast<std::uint64_t>(n) > std::numeric_limits<T>::max()) return std::nullopt;
+  }
+  return static_cast<T>(n);
+}
+
+// The member `key` of the object `j` as a T (integer_as). Throws std::invalid_argument naming the
+// key when `j` is not an object, has no such member, or the member is not such an integer.
+template <class T>
+T integer_at(const nlohmann::json& j, const char* key) {
+  auto it = j.is_object() ? j.find(key) : j.end();
+  if (it == j.end()) throw std::invalid_argument(std::string("'") + key + "' is missing");
+  if (auto n = integer_as<T>(*it)) return *n;
+  throw std::invalid_argument(std::string("'") + key + "' is not an integer in range");
+}
+
+// As integer_at, but `fallback` when `j` has no member `key` (an object is still required).
+template <class T>
+T integer_or(const nlohmann::json& j, const char* key, T fallback) {
+  if (!j.is_object()) throw std::invalid_argument(std::string("no object to read '") + key + "'");
+  if (!j.contains(key)) return fallback;
+  return integer_at<T>(j, key);
+}
 
 }  // namespace gongkai::strict_json

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "adapters/channels/file_ops.h"
+#include "engine/strict_json.h"
 #include "gongkai/time.h"
 
 namespace gongkai::channels {
@@ -37,8 +38,8 @@ std::optional<PublicNotice> notice_field(const json& j) {
   if (!n.is_object()) throw invalid("not an object");
   PublicNotice notice;
   try {
-    notice.revision = n.value("revision", 1);
-    notice.amount = n.at("amount").get<std::int64_t>();
+    notice.revision = strict_json::integer_or<int>(n, "revision", 1);
+    notice.amount = strict_json::integer_at<std::int64_t>(n, "amount");
     notice.unit = n.at("unit").get<std::string>();
     notice.starts_at = n.at("starts_at").get<std::string>();
     notice.ends_at = n.at("ends_at").get<std::string>();
@@ -46,7 +47,7 @@ std::optional<PublicNotice> notice_field(const json& j) {
     notice.state = n.at("state").get<std::string>();
     notice.cut_short_at = text_field(n, "cut_short_at");
     notice.cut_short_by = text_field(n, "cut_short_by");
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {  // json::exception, or std::invalid_argument from integer_at
     throw invalid(e.what());
   }
   if (notice.amount <= 0)
@@ -79,8 +80,8 @@ Result<PublicDocument> parse_public_document(const Delivery& delivery) {
     doc.kind = text_field(j, "kind");
     doc.at = text_field(j, "at");
     doc.item_id = text_field(j, "item_id");
-    doc.version = j.value("version", std::int64_t{0});
-    doc.revision = j.value("revision", 1);
+    doc.version = strict_json::integer_or<std::int64_t>(j, "version", 0);
+    doc.revision = strict_json::integer_or<int>(j, "revision", 1);
     doc.unit_id = text_field(j, "unit_id");
     doc.unit_name = text_field(j, "unit_name");
     doc.province_name = text_field(j, "province_name");
@@ -93,7 +94,7 @@ Result<PublicDocument> parse_public_document(const Delivery& delivery) {
     if (auto it = j.find("responses"); it != j.end() && it->is_array()) {
       for (const auto& r : *it) {
         PublicResponse response;
-        response.number = r.value("number", 0);
+        response.number = strict_json::integer_or<int>(r, "number", 0);
         response.concern = text_field(r, "concern");
         response.answer = text_field(r, "answer");
         response.major = r.value("major", false);

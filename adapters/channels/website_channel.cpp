@@ -20,6 +20,7 @@
 #include "adapters/channels/province_topic.h"
 #include "adapters/channels/public_document.h"
 #include "engine/json_text.h"
+#include "engine/strict_json.h"
 
 namespace gongkai::channels {
 namespace {
@@ -105,8 +106,8 @@ Summary summary_from(const json& j) {
   s.status = j.value("status", "");
   s.kind = j.value("kind", "");
   s.subject = j.value("subject", "");
-  s.version = j.value("version", std::int64_t{0});
-  s.revision = j.value("revision", 1);
+  s.version = strict_json::integer_or<std::int64_t>(j, "version", 0);
+  s.revision = strict_json::integer_or<int>(j, "revision", 1);
   s.published_at = j.value("published_at", "");
   s.first_published_at = j.value("first_published_at", "");
   s.updated_at = j.value("updated_at", "");
@@ -114,7 +115,7 @@ Summary summary_from(const json& j) {
   s.listed = j.value("listed", false);
   s.excerpt = j.value("excerpt", "");
   s.interpretation = j.value("interpretation", false);
-  s.responses = j.value("responses", 0);
+  s.responses = strict_json::integer_or<int>(j, "responses", 0);
   return s;
 }
 
@@ -188,12 +189,19 @@ std::string site_text(const SiteState& site) {
 }
 
 SiteState site_from(const json& j) {
-  if (j.value("format", 0) != kStateFormat) throw std::runtime_error("unknown site state format");
+  if (strict_json::integer_or<int>(j, "format", 0) != kStateFormat)
+    throw std::runtime_error("unknown site state format");
   SiteState site;
   site.unit_id = j.value("unit_id", "");
   site.unit_name = j.value("unit_name", "");
   site.province_name = j.value("province_name", "");
-  site.months = j.at("months").get<std::map<std::string, std::int64_t>>();
+  if (!j.at("months").is_object())
+    throw std::runtime_error("the site state's months are not an object");
+  for (const auto& [month, count] : j.at("months").items()) {
+    auto n = strict_json::integer_as<std::int64_t>(count);
+    if (!n) throw std::runtime_error("a month's count in the site state is not an integer");
+    site.months[month] = *n;
+  }
   site.latest = summaries_from(j.at("latest"));
   site.recent = summaries_from(j.at("recent"));
   return site;
@@ -266,12 +274,13 @@ json record_json(const ItemRecord& r) {
 
 ItemRecord record_from(const json& j) {
   ItemRecord r;
-  r.version = j.value("version", std::int64_t{0});
+  r.version = strict_json::integer_or<std::int64_t>(j, "version", 0);
   r.document = j.value("document", json());
   r.released = j.value("released", json());
   for (const auto& h : j.at("history")) {
-    r.history.push_back({h.value("version", std::int64_t{0}), h.value("kind", ""),
-                         h.value("at", ""), h.value("revision", 1)});
+    r.history.push_back({strict_json::integer_or<std::int64_t>(h, "version", 0),
+                         h.value("kind", ""), h.value("at", ""),
+                         strict_json::integer_or<int>(h, "revision", 1)});
   }
   return r;
 }

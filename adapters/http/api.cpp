@@ -11,6 +11,7 @@
 #include "engine/access_policy.h"
 #include "engine/definition_json.h"
 #include "engine/item_json.h"
+#include "engine/strict_json.h"
 #include "engine/utf8.h"
 #include "gongkai/assessment.h"
 
@@ -557,12 +558,12 @@ HttpResponse Api::fire_event(Call& call) {
   }
   request.event = *event;
   if (auto it = body->find("concern"); it != body->end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 1 ||
-        it->get<std::int64_t>() > 1000000) {
+    const auto number = strict_json::integer_as<int>(*it);
+    if (!number || *number < 1 || *number > 1000000) {
       return error_response(
           Status(Errc::invalid_argument, "'concern' must be a concern number (1, 2, ...)"));
     }
-    request.concern = it->get<int>();
+    request.concern = *number;
   }
   if (auto it = body->find("major"); it != body->end() && !it->is_null()) {
     if (!it->is_boolean()) {

@@ -59,6 +59,7 @@ TEST(PublicDocumentNotice, ValuesTheEngineNeverWritesAreRefused) {
       {"unit", "weeks"},    {"unit", nullptr},     {"starts_at", "yesterday"},
       {"ends_at", ""},      {"last_day", "04-01"}, {"last_day", "2026-02-30"},
       {"state", "expired"}, {"state", 1},          {"revision", "1"},
+      {"amount", 2.5},      {"amount", 1e300},     {"revision", 1e300},
   };
   for (const auto& [field, value] : bad) {
     json doc = release_document();
@@ -86,6 +87,26 @@ TEST(PublicDocumentNotice, ValuesTheEngineNeverWritesAreRefused) {
   EXPECT_EQ(parse_public_document(delivery_of(cut)).status().code(), Errc::invalid_json);
   cut["notice_period"]["cut_short_by"] = "withdraw";
   EXPECT_TRUE(parse_public_document(delivery_of(cut)).ok());
+}
+
+TEST(PublicDocument, NumbersThatAreNoIntegerOfTheirTypeAreRefused) {
+  // A plain cast of 1e300 to an integer is undefined; such a document is refused instead.
+  const std::pair<const char*, json> bad[] = {
+      {"/version", 1e300},
+      {"/version", 2.5},
+      {"/revision", 1e300},
+      {"/revision", std::int64_t{1} << 40},
+      {"/responses/0/number", -1e300},
+  };
+  for (const auto& [pointer, value] : bad) {
+    json doc = release_document();
+    doc["responses"] = json::array({json{{"number", 1}, {"concern", "?"}, {"answer", "!"}}});
+    ASSERT_TRUE(parse_public_document(delivery_of(doc)).ok());
+    doc[json::json_pointer(pointer)] = value;
+    const auto result = parse_public_document(delivery_of(doc));
+    ASSERT_FALSE(result.ok()) << pointer << " = " << value.dump();
+    EXPECT_EQ(result.status().code(), Errc::invalid_json) << pointer << " = " << value.dump();
+  }
 }
 
 TEST(NoticePeriodSection, RunningShowsThePeriodTheEndAndTheStateAsOfTheDocument) {

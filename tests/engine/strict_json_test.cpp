@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
 #include <string>
 
 namespace gongkai::strict_json {
@@ -150,6 +153,47 @@ TEST(StrictJsonParseError, ReasonDropsOnlyALeadingId) {
   EXPECT_EQ(e.reason(), "[unclosed id");
   e.message = "";
   EXPECT_EQ(e.reason(), "");
+}
+
+TEST(StrictJsonInteger, TakesOnlyIntegersTheTypeHolds) {
+  EXPECT_EQ(integer_as<int>(json(7)), 7);
+  EXPECT_EQ(integer_as<int>(json(-7)), -7);
+  EXPECT_EQ(integer_as<std::int64_t>(json(std::numeric_limits<std::int64_t>::min())),
+            std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(integer_as<std::uint64_t>(json(std::numeric_limits<std::uint64_t>::max())),
+            std::numeric_limits<std::uint64_t>::max());
+  // Floats, even whole ones, and floats no integer holds (a plain cast of 1e300 is undefined).
+  EXPECT_EQ(integer_as<int>(json::parse("3.0")), std::nullopt);
+  EXPECT_EQ(integer_as<std::int64_t>(json::parse("1e300")), std::nullopt);
+  EXPECT_EQ(integer_as<std::int64_t>(json::parse("-1e300")), std::nullopt);
+  // Out of range, on either side.
+  EXPECT_EQ(integer_as<int>(json(std::int64_t{1} << 31)), std::nullopt);
+  EXPECT_EQ(integer_as<int>(json(-(std::int64_t{1} << 31) - 1)), std::nullopt);
+  EXPECT_EQ(integer_as<std::int64_t>(json::parse("9223372036854775808")), std::nullopt);
+  EXPECT_EQ(integer_as<unsigned>(json(-1)), std::nullopt);
+  EXPECT_EQ(integer_as<std::uint8_t>(json(256)), std::nullopt);
+  // Not numbers.
+  for (const char* text : {"\"7\"", "true", "null", "[7]", "{}"}) {
+    EXPECT_EQ(integer_as<int>(json::parse(text)), std::nullopt) << text;
+  }
+}
+
+TEST(StrictJsonInteger, AtAndOrNameTheKey) {
+  const json j = json::parse(R"({"a": 5, "f": 2.5, "big": 1e300})");
+  EXPECT_EQ(integer_at<int>(j, "a"), 5);
+  EXPECT_EQ(integer_or<int>(j, "missing", 9), 9);
+  EXPECT_EQ(integer_or<int>(j, "a", 9), 5);
+  for (const char* key : {"f", "big", "missing"}) {
+    try {
+      (void)integer_at<std::int64_t>(j, key);
+      ADD_FAILURE() << key << " was read";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW((void)integer_or<int>(j, "big", 0), std::invalid_argument);
+  EXPECT_THROW((void)integer_or<int>(json::array(), "a", 0), std::invalid_argument);
+  EXPECT_THROW((void)integer_at<int>(json(3), "a"), std::invalid_argument);
 }
 
 }  // namespace
