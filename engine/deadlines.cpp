@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/strict_json.h"
+
 namespace gongkai {
 namespace {
 
@@ -382,7 +384,11 @@ Result<bool> apply_deadline_event(Item& item, const Event& event, const json& pa
     if (event.role.empty()) {
       return refuse(Errc::extension_not_allowed, "an extension must name the role that grants it");
     }
-    const std::int64_t amount = payload.value("amount", std::int64_t{0});
+    // Anything but an integer (a float, past int64) is no amount: refused below as not positive.
+    std::int64_t amount = 0;
+    if (auto it = payload.find("amount"); it != payload.end()) {
+      amount = strict_json::integer_as<std::int64_t>(*it).value_or(0);
+    }
     const DeadlineRule* rule = context.standard ? find_rule(*context.standard, d->kind) : nullptr;
     if (!rule || !rule->max_extension) {
       return refuse(Errc::extension_not_allowed,
@@ -392,7 +398,7 @@ Result<bool> apply_deadline_event(Item& item, const Event& event, const json& pa
       return refuse(Errc::extension_not_allowed,
                     "the standard's extension cap is not in " + d->unit);
     }
-    if (amount <= 0 || d->extended + amount > rule->max_extension->amount) {
+    if (amount <= 0 || amount > rule->max_extension->amount - d->extended) {
       return refuse(Errc::extension_not_allowed,
                     "an extension of " + std::to_string(amount) + " " + d->unit +
                         " exceeds what the standard allows (" +

@@ -2,6 +2,8 @@
 // extensions, escalation by the timer exactly once, calendar changes under running items.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -209,6 +211,12 @@ TEST_F(DeadlinesTest, PauseResumeAndExtend) {
           .code(),
       Errc::extension_not_allowed)
       << "6 + 5 exceeds the cap of 10";
+  // An amount so large that 6 + amount overflows int64 is refused, not wrapped into a small sum.
+  EXPECT_EQ(control(item.id, "publication", DeadlineControl::extend, t("2026-03-10T10:00:00+08:00"),
+                    std::numeric_limits<std::int64_t>::max())
+                .status()
+                .code(),
+            Errc::extension_not_allowed);
   EXPECT_EQ(control(item.id, "nonsense", DeadlineControl::pause, t("2026-03-10T10:00:00+08:00"))
                 .status()
                 .code(),
