@@ -6,9 +6,23 @@
 
 #include "engine/audit_stream.h"
 #include "engine/item_json.h"
+#include "engine/utf8.h"
 
 namespace gongkai {
 namespace {
+
+// How a replayed item compares with its stored projection row (by the row's digest).
+enum class Replayed { same, different, not_utf8 };
+
+// A replay whose texts are not UTF-8 (a rehashed forgery: the engine never stores such text) has
+// no state document, so it is not the stored one.
+Replayed compare_replay(const Item& item, const std::string& stored_digest) {
+  try {
+    return item_record_digest(item) == stored_digest ? Replayed::same : Replayed::different;
+  } catch (const nlohmann::json::type_error&) {
+    return Replayed::not_utf8;
+  }
+}
 
 // Damage SQLite itself found in the file (the store marks it): not a sign of tampering.
 bool file_damage(const Status& s) {
@@ -54,6 +68,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   std::string mismatched;  // the first item that replays to another state than its projection
   Stage mismatched_stage{};
   std::int64_t mismatched_seq = 0;
+  bool mismatched_not_utf8 = false;  // its replay has a text that is not UTF-8
   ResolveMemo memo;  // the definitions and calendars each event refers to, looked up once
   auto visit = [&](const Event& e, bool hash_ok, const nlohmann::json& payload) {
     if (e.seq != expected_seq) {
@@ -94,6 +109,24 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     previous.type.assign(e.type);
     ++expected_seq;
     ++report.events;
+    // The engine writes only UTF-8 (the payload's text is checked by its parser): another text is
+    // a rewritten event, even when every hash was recomputed after it.
+    if (replay_problem.ok()) {
+      for (const auto& [name, text] :
+           {std::pair<const char*, const std::string*>{"actor", &e.actor},
+            {"role", &e.role},
+            {"reason", &e.reason},
+            {"command_id", &e.command_id}}) {
+        if (!is_valid_utf8(*text)) {
+          replay_problem = Status(Errc::audit_replay_mismatch,
+                                  where(e) + ": its " + name +
+                                      " is not UTF-8, which the engine never writes (the event was "
+                                      "rewritten and rehashed)");
+          replay_problem_seq = e.seq;
+          break;
+        }
+      }
+    }
 
     // The replay, while the item's history is within its projection.
     if (!t.replaying || e.item_seq > t.version) return true;
@@ -103,10 +136,13 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     if (step.ok() && e.item_seq == t.version) {
       item.id = e.item_id;
       ++report.items;
-      if (item_record_digest(item) != t.state_digest && mismatched.empty()) {
+      const Replayed replayed =
+          mismatched.empty() ? compare_replay(item, t.state_digest) : Replayed::same;
+      if (replayed != Replayed::same) {
         mismatched = e.item_id;  // described after the scan, which holds the store
         mismatched_stage = item.stage;
         mismatched_seq = e.seq;
+        mismatched_not_utf8 = replayed == Replayed::not_utf8;
       }
       t.replaying = false;
       t.item.reset();
@@ -204,10 +240,16 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   if (!mismatched.empty()) {
     auto stored = store.get_item(mismatched);
     std::string detail;
-    if (stored.ok() && *stored) {
+    if (mismatched_not_utf8) {
+      detail =
+          ": a text in its history is not UTF-8, which the engine never writes (its events "
+          "were rewritten and rehashed)";
+    } else if (stored.ok() && *stored) {
       detail = ": replay gives stage '" + std::string(to_string(mismatched_stage)) +
                "', the projection says '" + std::string(to_string((*stored)->stage)) + "'";
-      if (mismatched_stage == (*stored)->stage) detail = ": the projection's state was altered";
+      if (mismatched_stage == (*stored)->stage) {
+        detail = ": the projection's state, or a rehashed event, was altered";
+      }
     }
     return Status(Errc::audit_replay_mismatch,
                   "item " + mismatched + " does not replay to its stored state" + detail);

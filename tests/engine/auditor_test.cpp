@@ -405,6 +405,39 @@ TEST_F(AuditTest, FullyRehashedForgeryDoesNotReplayToTheProjection) {
   EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {kA}));
 }
 
+// A rehashed forgery whose texts are not UTF-8 (an actor, a reason, a payload's text) is a
+// finding like any other, never an exception out of the replay or the report.
+TEST_F(AuditTest, RehashedForgeryWithIllFormedUtf8IsAFinding) {
+  const std::string bad = std::string("mallory") + '\xff' + '\xc3';
+  struct Case {
+    const char* what;
+    std::function<void(Event&)> forge;
+  };
+  const Case cases[] = {
+      {"actor", [&](Event& e) { e.actor = bad; }},
+      {"reason", [&](Event& e) { e.reason = bad; }},
+      {"payload text", [&](Event& e) { e.payload = "{\"text\":\"" + bad + "\"}"; }},
+      {"payload", [&](Event& e) { e.payload = bad; }},
+      {"command id", [&](Event& e) { e.command_id = bad; }},
+      {"item id", [&](Event& e) { e.item_id = bad; }},
+  };
+  for (const Case& c : cases) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_ + suffix);
+    SetUp();
+    {
+      Tamperer t(db_);
+      Event e = t.event(6);
+      c.forge(e);
+      t.rewrite(6, e);
+      t.rechain();
+    }
+    Status status;
+    ASSERT_NO_THROW(status = verify()) << c.what;
+    EXPECT_FALSE(status.ok()) << c.what;
+    EXPECT_EQ(status.id().rfind("audit_", 0), 0u) << c.what << ": " << status.to_string();
+  }
+}
+
 TEST_F(AuditTest, DeletedMiddleEventIsASequenceGap) {
   {
     Tamperer t(db_);
