@@ -29,7 +29,7 @@ namespace {
 // 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
 constexpr int kApplicationId = 0x676B6169;
 // The schema this build writes; older files are migrated forward on open.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
 const char* const kMigrations[] = {
@@ -133,6 +133,57 @@ CREATE TABLE deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
 CREATE INDEX deliveries_by_item ON deliveries (item_id, created_at);
+)sql",
+    // 3 -> 4: items and deliveries become rowid tables. Their rows (an item's state document of
+    // about 1 KB, a delivery's document) are longer than a WITHOUT ROWID table keeps in its page
+    // (about 1 KB of a 4 KB page), so every write of one also wrote an overflow page: one page in
+    // ten of a command (docs/performance.md). The indexes end with the id, so a listing by stage
+    // or unit still comes in id order without a sort.
+    R"sql(
+CREATE TABLE items_v4 (
+  id                 TEXT PRIMARY KEY,
+  unit_id            TEXT    NOT NULL,
+  standard_id        TEXT    NOT NULL,
+  definition_version INTEGER NOT NULL,
+  stage              TEXT    NOT NULL,
+  version            INTEGER NOT NULL,
+  created_at         TEXT    NOT NULL,
+  updated_at         TEXT    NOT NULL,
+  title              TEXT    NOT NULL,
+  last_hash          TEXT    NOT NULL,
+  state              TEXT    NOT NULL
+);
+INSERT INTO items_v4 (id, unit_id, standard_id, definition_version, stage, version, created_at,
+                      updated_at, title, last_hash, state)
+  SELECT id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at,
+         title, last_hash, state FROM items ORDER BY id;
+DROP TABLE items;
+ALTER TABLE items_v4 RENAME TO items;
+CREATE INDEX items_by_unit_stage ON items (unit_id, stage, id);
+CREATE INDEX items_by_stage ON items (stage, id);
+CREATE TABLE deliveries_v4 (
+  id              TEXT PRIMARY KEY,
+  item_id         TEXT    NOT NULL,
+  item_version    INTEGER NOT NULL,
+  unit_id         TEXT    NOT NULL,
+  channel         TEXT    NOT NULL,
+  kind            TEXT    NOT NULL,
+  document        TEXT    NOT NULL,
+  state           TEXT    NOT NULL,
+  attempts        INTEGER NOT NULL,
+  last_error      TEXT    NOT NULL,
+  created_at      TEXT    NOT NULL,
+  next_attempt_at TEXT    NOT NULL,
+  delivered_at    TEXT
+);
+INSERT INTO deliveries_v4 (id, item_id, item_version, unit_id, channel, kind, document, state,
+                           attempts, last_error, created_at, next_attempt_at, delivered_at)
+  SELECT id, item_id, item_version, unit_id, channel, kind, document, state, attempts,
+         last_error, created_at, next_attempt_at, delivered_at FROM deliveries ORDER BY id;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v4 RENAME TO deliveries;
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at, id);
+CREATE INDEX deliveries_by_item ON deliveries (item_id, created_at, id);
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);

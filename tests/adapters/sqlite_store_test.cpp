@@ -63,7 +63,7 @@ TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
   EXPECT_TRUE(fs::exists(path_));
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
   EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
 }
 
@@ -249,7 +249,82 @@ TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
   EXPECT_TRUE((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->empty());
   EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+}
+
+// Schema 3 kept items and deliveries in WITHOUT ROWID tables; 4 moves their rows, unchanged, into
+// rowid tables (so a long row no longer spills to an overflow page) with indexes that end with
+// the id.
+TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
+  {
+    auto store = open();
+    CommitRequest first = new_item();
+    first.projection.state_json = std::string(3000, 'x');  // longer than a page's local share
+    Delivery d;
+    d.id = "gk-000001-v1-website";
+    d.item_id = "gk-000001";
+    d.item_version = 1;
+    d.unit_id = "alpha.one";
+    d.channel = "website";
+    d.kind = "release";
+    d.document = "{\"title\":\"" + std::string(2000, 'y') + "\"}";
+    d.state = "pending";
+    d.created_at = first.events[0].at;
+    d.next_attempt_at = d.created_at;
+    first.new_deliveries.push_back(d);
+    ASSERT_TRUE(store->commit({first})[0].ok());
+    ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  }
+  auto dump = [&](const char* table) {
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, std::string("SELECT * FROM ") + table + " ORDER BY id");
+    std::string all;
+    while (q.executeStep()) {
+      for (int c = 0; c < q.getColumnCount(); ++c) all += q.getColumn(c).getString() + "|";
+      all += "\n";
+    }
+    return all;
+  };
+  const std::string items = dump("items"), deliveries = dump("deliveries");
+  {
+    // Back to schema 3's layout, rows and all.
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    for (const char* table : {"items", "deliveries"}) {
+      const std::string t = table;
+      std::string sql =
+          db.execAndGet("SELECT sql FROM sqlite_schema WHERE name = '" + t + "'").getString();
+      sql.replace(sql.find(t), t.size(), t + "_v3");
+      db.exec(sql + " WITHOUT ROWID");
+      db.exec("INSERT INTO " + t + "_v3 SELECT * FROM " + t + "; DROP TABLE " + t +
+              "; ALTER TABLE " + t + "_v3 RENAME TO " + t);
+    }
+    db.exec(
+        "CREATE INDEX items_by_unit_stage ON items (unit_id, stage); "
+        "CREATE INDEX items_by_stage ON items (stage); "
+        "CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at); "
+        "CREATE INDEX deliveries_by_item ON deliveries (item_id, created_at); "
+        "PRAGMA user_version = 3");
+    EXPECT_THROW(db.exec("SELECT rowid FROM items"), SQLite::Exception);
+  }
+  auto store = open_sqlite_store(path_, {});
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_EQ(dump("items"), items);
+  EXPECT_EQ(dump("deliveries"), deliveries);
+  auto read = (*store)->get_item("gk-000001");
+  ASSERT_TRUE(read.ok() && *read);
+  EXPECT_EQ((*read)->state_json, std::string(3000, 'x'));
+  EXPECT_EQ((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->size(), 1u);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM items"));
+  EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM deliveries"));
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM dbstat WHERE pagetype = 'overflow' AND name IN "
+                          "('items', 'deliveries')")
+                .getInt(),
+            0);
+  // The indexes end with the id: a listing by stage reads in id order from the index.
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_index_info('items_by_stage')").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_index_info('deliveries_due')").getInt(), 3);
 }
 
 TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
