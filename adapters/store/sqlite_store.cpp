@@ -375,15 +375,27 @@ class SqliteStore final : public Store {
       }
       try {
         ChainHead head = read_head();
-        for (const auto& request : requests) {
-          statement("SAVEPOINT request")->exec();
+        if (tx && requests.size() == 1) {
+          // A lone request needs no savepoint: when it fails, rolling its transaction back undoes
+          // it, and nothing is written or synced.
           try {
-            results.emplace_back(apply(request, head));
-            statement("RELEASE request")->exec();
+            results.emplace_back(apply(requests.front(), head));
           } catch (const RequestFailed& failed) {
-            statement("ROLLBACK TO request")->exec();
-            statement("RELEASE request")->exec();
+            tx.reset();  // rolls back
             results.emplace_back(failed.status);
+            return results;
+          }
+        } else {
+          for (const auto& request : requests) {
+            statement("SAVEPOINT request")->exec();
+            try {
+              results.emplace_back(apply(request, head));
+              statement("RELEASE request")->exec();
+            } catch (const RequestFailed& failed) {
+              statement("ROLLBACK TO request")->exec();
+              statement("RELEASE request")->exec();
+              results.emplace_back(failed.status);
+            }
           }
         }
         write_meta("head_seq", std::to_string(head.seq));

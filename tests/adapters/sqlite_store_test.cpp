@@ -109,6 +109,29 @@ TEST_F(SqliteStoreTest, AFailedRequestDoesNotAffectItsBatch) {
   EXPECT_EQ(store->chain_head()->seq, 2);
 }
 
+// A request committed alone has no savepoint: when it fails after writing its event (here an
+// update of a delivery that does not exist), its whole transaction is rolled back.
+TEST_F(SqliteStoreTest, ALoneRequestThatFailsLeavesNothing) {
+  auto store = open();
+  store->commit({new_item()});
+  CommitRequest failing = next_event("gk-000001", 1, Stage::review);
+  Delivery missing;
+  missing.id = "gk-000001-v9-website";
+  missing.state = "delivered";
+  failing.delivery_updates.push_back(missing);
+  auto failed = store->commit({failing});
+  EXPECT_EQ(failed[0].status().code(), Errc::internal);
+  EXPECT_EQ(store->history("gk-000001")->size(), 1u);
+  EXPECT_EQ(store->chain_head()->seq, 1);
+  EXPECT_EQ((*store->get_item("gk-000001"))->version, 1);
+  EXPECT_EQ(store->commit({next_event("gk-000001", 7, Stage::review)})[0].status().code(),
+            Errc::version_conflict);
+  auto next = store->commit({next_event("gk-000001", 1, Stage::review)});
+  ASSERT_TRUE(next[0].ok()) << next[0].status().to_string();
+  EXPECT_EQ(next[0]->events.at(0).seq, 2);
+  EXPECT_EQ(store->chain_head()->seq, 2);
+}
+
 TEST_F(SqliteStoreTest, RepeatedCommandIdsWriteNothing) {
   auto store = open();
   auto first = store->commit({new_item("k1")});
