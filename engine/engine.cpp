@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -81,6 +82,26 @@ double jitter_draw(const std::string& delivery_id, int attempt) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
   return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
+// The calendar set and calendar id a deadline or notice period was computed on, from its recorded
+// reference "<set>:<calendar id>@<version>": std::nullopt when the text has no such form, an
+// error (storage_corrupt) when its set is not a number.
+Result<std::optional<std::pair<std::int64_t, std::string>>> recorded_calendar(
+    const std::string& ref) {
+  using Found = std::optional<std::pair<std::int64_t, std::string>>;
+  const auto colon = ref.find(':');
+  const auto at_sign = ref.rfind('@');
+  if (colon == std::string::npos || at_sign == std::string::npos || at_sign < colon) {
+    return Found();
+  }
+  std::int64_t set = 0;
+  const char* end = ref.data() + colon;
+  const auto [ptr, ec] = std::from_chars(ref.data(), end, set);
+  if (ec != std::errc() || ptr != end || colon == 0) {
+    return Status(Errc::storage_corrupt, "the recorded calendar '" + ref + "' names no set");
+  }
+  return Found(std::make_pair(set, ref.substr(colon + 1, at_sign - colon - 1)));
 }
 
 const char* step_event_type(const std::string& step) {
@@ -1090,12 +1111,12 @@ Result<std::vector<DeadlineExplanation>> Engine::explain(const std::string& item
       if (!standard->legal_basis.empty()) x.legal_basis = standard->legal_basis.front();
     }
     // Recompute on the calendar recorded for the deadline, to show every day counted.
-    const auto colon = d.calendar.find(':');
-    const auto at_sign = d.calendar.rfind('@');
-    if (colon != std::string::npos && at_sign != std::string::npos) {
-      auto set = impl_->calendars_at(std::stoll(d.calendar.substr(0, colon)));
+    auto recorded = recorded_calendar(d.calendar);
+    if (!recorded.ok()) return recorded.status();
+    if (*recorded) {
+      auto set = impl_->calendars_at((*recorded)->first);
       if (!set) return Status(Errc::calendar_not_found, "calendar " + d.calendar + " not stored");
-      auto calendar = set->as_of(d.calendar.substr(colon + 1, at_sign - colon - 1), d.computed_at);
+      auto calendar = set->as_of((*recorded)->second, d.computed_at);
       if (!calendar.ok()) return calendar.status();
       auto computation = compute_due(d, *calendar);
       if (!computation.ok()) return computation.status();
@@ -1128,12 +1149,12 @@ Result<std::vector<NoticeExplanation>> Engine::explain_notices(const std::string
       x.time_limit_text = standard->time_limit_text;
       if (!standard->legal_basis.empty()) x.legal_basis = standard->legal_basis.front();
     }
-    const auto colon = n.calendar.find(':');
-    const auto at_sign = n.calendar.rfind('@');
-    if (colon != std::string::npos && at_sign != std::string::npos) {
-      auto set = impl_->calendars_at(std::stoll(n.calendar.substr(0, colon)));
+    auto recorded = recorded_calendar(n.calendar);
+    if (!recorded.ok()) return recorded.status();
+    if (*recorded) {
+      auto set = impl_->calendars_at((*recorded)->first);
       if (!set) return Status(Errc::calendar_not_found, "calendar " + n.calendar + " not stored");
-      auto calendar = set->as_of(n.calendar.substr(colon + 1, at_sign - colon - 1), n.computed_at);
+      auto calendar = set->as_of((*recorded)->second, n.computed_at);
       if (!calendar.ok()) return calendar.status();
       auto computation = compute_notice_end(n, *calendar);
       if (!computation.ok()) return computation.status();

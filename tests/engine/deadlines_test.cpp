@@ -1,5 +1,6 @@
 // Legal time through the engine: deadlines on the unit's calendar, hour limits, pauses and
 // extensions, escalation by the timer exactly once, calendar changes under running items.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -116,6 +117,32 @@ TEST_F(DeadlinesTest, PublicationCountsWorkingDaysAcrossTheSpringFestival) {
   EXPECT_TRUE(makeup) << "the make-up Saturday is counted";
   EXPECT_TRUE(holiday) << "the Spring Festival is skipped";
   EXPECT_EQ(explained->front().computation.calendar_version, 12);
+}
+
+// A stored deadline whose recorded calendar was rewritten into nonsense is explained as a corrupt
+// row (storage_corrupt), never by an exception out of the engine.
+TEST_F(DeadlinesTest, ExplainingATamperedCalendarReferenceIsACorruptRow) {
+  Item item = create(t("2026-02-10T10:00:00+08:00"));
+  engine_.reset();
+  std::string previous = "1:cn@12";
+  for (const char* forged : {"x:cn@12", ":cn@12", "99999999999999999999:cn@12", "1x:cn@12"}) {
+    {
+      SQLite::Database db(db_, SQLite::OPEN_READWRITE);
+      SQLite::Statement q(db,
+                          "UPDATE items SET state = replace(state, '\"calendar\":\"' || ? || "
+                          "'\"', '\"calendar\":\"' || ? || '\"') WHERE id = ?");
+      q.bind(1, previous);
+      q.bind(2, forged);
+      q.bind(3, item.id);
+      ASSERT_EQ(q.exec(), 1);
+      previous = forged;
+    }
+    auto engine = Engine::open(db_);
+    ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+    auto explained = (*engine)->explain(item.id);
+    ASSERT_FALSE(explained.ok()) << forged;
+    EXPECT_EQ(explained.status().code(), Errc::storage_corrupt) << forged;
+  }
 }
 
 TEST_F(DeadlinesTest, NationalDayAndInterpretationOnTheSameDay) {
