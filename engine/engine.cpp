@@ -104,6 +104,14 @@ Result<std::optional<std::pair<std::int64_t, std::string>>> recorded_calendar(
   return Found(std::make_pair(set, ref.substr(colon + 1, at_sign - colon - 1)));
 }
 
+// Whether the event payload `payload` has the string `value` as its member `key` (false for any
+// other payload, of whatever shape or type: a stored payload is never trusted to have one).
+bool names(const json& payload, const char* key, const std::string& value) {
+  if (!payload.is_object()) return false;
+  auto it = payload.find(key);
+  return it != payload.end() && it->is_string() && it->get_ref<const std::string&>() == value;
+}
+
 const char* step_event_type(const std::string& step) {
   if (step == "reminder") return kDeadlineDueSoon;
   if (step == "due") return kDeadlineBreached;
@@ -1125,7 +1133,7 @@ Result<std::vector<DeadlineExplanation>> Engine::explain(const std::string& item
     for (const Event& e : *events) {
       if (e.type.rfind("deadline_", 0) != 0) continue;
       const json payload = json::parse(e.payload, nullptr, false);
-      if (payload.is_object() && payload.value("deadline", "") == d.id) x.controls.push_back(e);
+      if (names(payload, "deadline", d.id)) x.controls.push_back(e);
     }
     out.push_back(std::move(x));
   }
@@ -1166,7 +1174,7 @@ Result<std::vector<NoticeExplanation>> Engine::explain_notices(const std::string
       bool about = false;
       if (e.type == kNoticePeriodServed || e.type == kNoticePeriodRecomputed) {
         const json payload = json::parse(e.payload, nullptr, false);
-        about = payload.is_object() && payload.value("notice", "") == n.id;
+        about = names(payload, "notice", n.id);
       }
       if (opened || ended || about) x.records.push_back(e);
     }

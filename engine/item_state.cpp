@@ -143,8 +143,10 @@ json parse_payload(const std::string& text) {
   return json::parse(text, nullptr, false);
 }
 
-Status apply_event_in_place(Item& item, const Event& event, const json& payload,
-                            const DeadlineContext& context) {
+namespace {
+
+Status apply_parsed(Item& item, const Event& event, const json& payload,
+                    const DeadlineContext& context) {
   if (!context.standard) return Status(Errc::internal, "apply_event without a standard");
   const ItemStandard& standard = *context.standard;
   const auto type = parse_event_type(event.type);
@@ -289,6 +291,21 @@ Status apply_event_in_place(Item& item, const Event& event, const json& payload,
   if (Status s = update_deadlines_after(after, *type, event, concern, context); !s.ok()) return s;
   if (Status s = update_notices_after(after, *type, event, context); !s.ok()) return s;
   return Status::Ok();
+}
+
+}  // namespace
+
+Status apply_event_in_place(Item& item, const Event& event, const json& payload,
+                            const DeadlineContext& context) {
+  try {
+    return apply_parsed(item, event, payload, context);
+  } catch (const json::exception& e) {
+    // A member of another type than the engine writes ({"major":"yes"}, {"deadline":5}): the
+    // event was not written by the engine.
+    return Status(Errc::storage_corrupt,
+                  "event " + std::to_string(event.seq) +
+                      " has a payload member of the wrong type: " + e.what());
+  }
 }
 
 }  // namespace gongkai

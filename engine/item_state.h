@@ -30,6 +30,8 @@ Result<Item> apply_event(const Item& before, const Event& event, const DeadlineC
 Status apply_event_in_place(Item& item, const Event& event, const DeadlineContext& context);
 
 // The same with `payload` = parse_payload(event.payload), for a caller that has parsed it already.
+// A payload that is not an object, or whose members have another type than the engine writes, is
+// storage_corrupt (never an exception).
 Status apply_event_in_place(Item& item, const Event& event, const nlohmann::json& payload,
                             const DeadlineContext& context);
 

@@ -145,6 +145,27 @@ TEST_F(DeadlinesTest, ExplainingATamperedCalendarReferenceIsACorruptRow) {
   }
 }
 
+// Explaining reads the deadline events' payloads: one whose "deadline" is not a string (rewritten
+// behind the engine's back) is simply not about the deadline, never an exception.
+TEST_F(DeadlinesTest, ExplainingSkipsAControlWhosePayloadHasAnotherShape) {
+  Item item = create(t("2026-03-02T09:00:00+08:00"));
+  ASSERT_TRUE(
+      control(item.id, "publication", DeadlineControl::pause, t("2026-03-04T09:00:00+08:00")).ok());
+  ASSERT_EQ(engine_->explain(item.id)->front().controls.size(), 1u);
+  engine_.reset();
+  {
+    SQLite::Database db(db_, SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER events_append_only_update");
+    ASSERT_EQ(
+        db.exec("UPDATE events SET payload = '{\"deadline\":5}' WHERE type LIKE 'deadline_%'"), 1);
+  }
+  auto engine = Engine::open(db_);
+  ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+  auto explained = (*engine)->explain(item.id);
+  ASSERT_TRUE(explained.ok()) << explained.status().to_string();
+  EXPECT_TRUE(explained->front().controls.empty());
+}
+
 TEST_F(DeadlinesTest, NationalDayAndInterpretationOnTheSameDay) {
   Item item = create(t("2026-09-28T09:00:00+08:00"));
   const ItemDeadline* d = item.find_deadline("publication");
