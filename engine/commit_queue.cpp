@@ -1,33 +1,61 @@
 #include "engine/commit_queue.h"
 
+#include <algorithm>
+#include <cassert>
+
 namespace gongkai {
 
 Result<CommitOutcome> CommitQueue::commit(CommitRequest request) {
-  Waiter self;
-  self.request = std::move(request);
-  std::unique_lock<std::mutex> lock(mutex_);
-  queue_.push_back(&self);
-  self.cv.wait(lock, [&] { return self.result.has_value() || queue_.front() == &self; });
-  if (self.result) return std::move(*self.result);
+  auto self = std::make_shared<Waiter>();
+  self->request = std::move(request);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(self);
+    if (queue_.size() == 1) self->lead = true;  // no leader is committing: lead at once
+  }
+  {
+    std::unique_lock<std::mutex> lock(self->mutex);
+    self->cv.wait(lock, [&] { return self->result.has_value() || self->lead; });
+    if (self->result) return std::move(*self->result);
+  }
 
-  // The leader: commit what is queued now, in order.
-  std::vector<Waiter*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                                  queue_.size(), max_batch_)));
-  lock.unlock();
+  // The leader, at the front of the queue (only the front is ever given the lead, and only the
+  // leader takes callers off the queue): commit what is queued now, in order.
+  std::vector<std::shared_ptr<Waiter>> batch;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch.assign(queue_.begin(),
+                 queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), max_batch_)));
+  }
   std::vector<CommitRequest> requests;
   requests.reserve(batch.size());
-  for (Waiter* w : batch) requests.push_back(std::move(w->request));
+  assert(!batch.empty() && batch.front() == self);
+  for (const auto& w : batch) requests.push_back(std::move(w->request));
   auto results = store_.commit(requests);
-  lock.lock();
-  ++batches_;
-  requests_ += batch.size();
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->result = std::move(results[i]);
-    queue_.pop_front();
-    if (batch[i] != &self) batch[i]->cv.notify_one();
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++batches_;
+    requests_ += batch.size();
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
+    if (!queue_.empty()) next = queue_.front();
   }
-  if (!queue_.empty()) queue_.front()->cv.notify_one();
-  return std::move(*self.result);
+  // The lead first: the next batch is written while this one's callers wake.
+  if (next) {
+    {
+      std::lock_guard<std::mutex> lock(next->mutex);
+      next->lead = true;
+    }
+    next->cv.notify_one();
+  }
+  for (std::size_t i = 1; i < batch.size(); ++i) {  // batch[0] is this caller
+    {
+      std::lock_guard<std::mutex> lock(batch[i]->mutex);
+      batch[i]->result = std::move(results[i]);
+    }
+    batch[i]->cv.notify_one();
+  }
+  return std::move(results[0]);
 }
 
 std::uint64_t CommitQueue::batches() const {
