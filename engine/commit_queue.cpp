@@ -31,7 +31,19 @@ Result<CommitOutcome> CommitQueue::commit(CommitRequest request) {
   requests.reserve(batch.size());
   assert(!batch.empty() && batch.front() == self);
   for (const auto& w : batch) requests.push_back(std::move(w->request));
-  auto results = store_.commit(requests);
+  // Whatever happens in the store, every caller of the batch gets an answer and the lead passes
+  // on: a leader that left without either would leave every later caller waiting for ever.
+  std::vector<Result<CommitOutcome>> results;
+  try {
+    results = store_.commit(requests);
+  } catch (const std::exception& e) {
+    results.clear();
+    results.resize(batch.size(), Status(Errc::internal, std::string("commit: ") + e.what()));
+  }
+  if (results.size() != batch.size()) {
+    results.assign(batch.size(),
+                   Status(Errc::internal, "the store answered a batch with another count"));
+  }
   std::shared_ptr<Waiter> next;
   {
     std::lock_guard<std::mutex> lock(mutex_);
