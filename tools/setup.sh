@@ -68,7 +68,7 @@ sanitizer_build() {  # DIR CMAKE-OPTIONS... -- TARGETS...
 # The tests of the concurrent parts, for ThreadSanitizer: group commit, the scheduler's timers,
 # the delivery worker, the HTTP server under concurrent clients, racing processes, `audit verify`'s
 # reading thread.
-tsan_tests='Concurrent|Race|TwoWriters|TwoWorkers|TwoTicks|Background|Scheduler|GroupCommit'
+tsan_tests='Concurrent|Race|TwoWriters|TwoWorkers|TwoTicks|Background|Scheduler|GroupCommit|CommitQueue'
 tsan_tests+='|HttpRobustness|HttpShutdown|ServeTimers|HttpApi\.|AuditStream|AuditTest'
 
 stage() {
