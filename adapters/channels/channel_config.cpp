@@ -57,7 +57,11 @@ class Parser {
       if (parsed.error.kind == strict_json::ParseError::Kind::repeated_key) {
         return invalid(parsed.error.pointer, "the key appears twice in one object");
       }
-      return invalid("", "not valid JSON: " + parsed.error.message);
+      // The parser's message ends with what it last read ("; last read: '...'"), which may be
+      // part of a secret: the line and column say where the problem is without it.
+      std::string message = parsed.error.message;
+      message = message.substr(0, message.find("; last read: "));
+      return invalid("", "not valid JSON: " + message);
     }
     const json root = std::move(*parsed.document);
     if (!root.is_object()) return invalid("", "expected an object");

@@ -163,6 +163,20 @@ TEST(ChannelConfig, SecretsAreNeverInErrorsOrDescriptions) {
   ASSERT_FALSE(typed.ok());
   EXPECT_THAT(typed.status().to_string(), Not(HasSubstr("123456789")));
 
+  // A syntax error inside or just after the secret: the parser's message quotes what it last
+  // read, which is not passed on.
+  for (const std::string& broken :
+       {std::string(R"({"defaults": {"new_media": {"secret": ")") + kSecret + "\n\"}}}",
+        std::string(R"({"defaults": {"new_media": {"secret": ")") + kSecret + "\" x}}}",
+        std::string(R"({"defaults": {"new_media": {"secret": ")") + kSecret}) {
+    auto syntax = parse(broken);
+    ASSERT_FALSE(syntax.ok());
+    EXPECT_EQ(syntax.status().code(), Errc::channel_config_invalid);
+    EXPECT_THAT(syntax.status().message(), HasSubstr("not valid JSON"));
+    EXPECT_THAT(syntax.status().message(), HasSubstr(", column "));
+    EXPECT_THAT(syntax.status().to_string(), Not(HasSubstr(std::string(kSecret).substr(0, 6))));
+  }
+
   auto good = parse(std::string(R"({"defaults": {
       "new_media": {"adapter": "webhook", "url": "http://127.0.0.1:9/h?token=q-secret", "secret": ")") +
                         kSecret + R"("},
