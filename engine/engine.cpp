@@ -1041,6 +1041,10 @@ Result<std::vector<Delivery>> Engine::deliveries(const DeliveryQuery& query) {
   return impl_->store->list_deliveries(query);
 }
 
+Result<std::int64_t> Engine::count_deliveries(const DeliveryQuery& query) {
+  return impl_->store->count_deliveries(query);
+}
+
 Result<Item> Engine::retry_deliveries(const std::string& item_id, const std::string& channel,
                                       const std::string& actor, const std::string& role,
                                       std::optional<Instant> at) {

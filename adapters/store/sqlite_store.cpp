@@ -795,16 +795,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      std::string sql = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE 1";
-      if (!query.item_id.empty()) sql += " AND item_id = :item";
-      if (!query.channel.empty()) sql += " AND channel = :channel";
-      if (!query.state.empty()) sql += " AND state = :state";
-      sql += " ORDER BY created_at, id LIMIT :limit";
-      Lease q_lease = statement(sql);
+      Lease q_lease = statement(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries" +
+                                delivery_filter(query) + " ORDER BY created_at, id LIMIT :limit");
       SQLite::Statement& q = *q_lease;
-      if (!query.item_id.empty()) q.bind(":item", query.item_id);
-      if (!query.channel.empty()) q.bind(":channel", query.channel);
-      if (!query.state.empty()) q.bind(":state", query.state);
+      bind_delivery_filter(q, query);
       q.bind(":limit", static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
       std::vector<Delivery> rows;
       while (q.executeStep()) rows.push_back(read_delivery(q));
@@ -812,6 +806,34 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the outbox");
     }
+  }
+
+  Result<std::int64_t> count_deliveries(const DeliveryQuery& query) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      Lease q_lease = statement("SELECT count(*) FROM deliveries" + delivery_filter(query));
+      SQLite::Statement& q = *q_lease;
+      bind_delivery_filter(q, query);
+      q.executeStep();
+      return static_cast<std::int64_t>(q.getColumn(0).getInt64());
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot count the outbox");
+    }
+  }
+
+  // The WHERE clause of a DeliveryQuery, and its values.
+  static std::string delivery_filter(const DeliveryQuery& query) {
+    std::string sql = " WHERE 1";
+    if (!query.item_id.empty()) sql += " AND item_id = :item";
+    if (!query.channel.empty()) sql += " AND channel = :channel";
+    if (!query.state.empty()) sql += " AND state = :state";
+    return sql;
+  }
+
+  static void bind_delivery_filter(SQLite::Statement& q, const DeliveryQuery& query) {
+    if (!query.item_id.empty()) q.bind(":item", query.item_id);
+    if (!query.channel.empty()) q.bind(":channel", query.channel);
+    if (!query.state.empty()) q.bind(":state", query.state);
   }
 
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override {

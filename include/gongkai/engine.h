@@ -259,6 +259,10 @@ class Engine {
   // Outbox rows matching `query`. Errors: storage errors.
   Result<std::vector<Delivery>> deliveries(const DeliveryQuery& query);
 
+  // How many outbox rows match `query` (its limit ignored), without reading them. Errors: storage
+  // errors.
+  Result<std::int64_t> count_deliveries(const DeliveryQuery& query);
+
   // Puts an item's failed deliveries (of one channel, or all when `channel` is empty) back in the
   // outbox, recording delivery_retry_requested. Errors: item_not_found, invalid_argument (nothing
   // failed), storage errors.

@@ -106,7 +106,7 @@ struct DefinitionVersion {
   std::string canonical_json;
 };
 
-// Filter for list_deliveries. Empty fields match everything.
+// Filter for list_deliveries and count_deliveries. Empty fields match everything.
 struct DeliveryQuery {
   std::string item_id;
   std::string channel;
@@ -217,6 +217,8 @@ class Store {
   virtual Result<std::vector<Delivery>> due_deliveries(Instant now, std::int64_t limit) = 0;
   // Outbox rows matching `query`, by creation.
   virtual Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) = 0;
+  // How many outbox rows match `query` (its limit ignored), without reading them.
+  virtual Result<std::int64_t> count_deliveries(const DeliveryQuery& query) = 0;
   // One outbox row; std::nullopt when there is none.
   virtual Result<std::optional<Delivery>> get_delivery(const std::string& id) = 0;
 

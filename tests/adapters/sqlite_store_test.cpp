@@ -350,6 +350,43 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_index_info('deliveries_due')").getInt(), 3);
 }
 
+TEST_F(SqliteStoreTest, CountsDeliveriesAsItListsThem) {
+  auto store = open();
+  int n = 0;
+  for (const char* channel : {"website", "new_media"}) {
+    for (const char* state : {"pending", "delivered", "failed"}) {
+      CommitRequest r = new_item();
+      Delivery d;
+      d.id = "d-" + std::to_string(++n);
+      d.item_version = 1;
+      d.unit_id = "alpha.one";
+      d.channel = channel;
+      d.kind = "release";
+      d.document = "{}";
+      d.state = state;
+      d.created_at = r.events[0].at;
+      d.next_attempt_at = d.created_at;
+      r.new_deliveries.push_back(d);
+      ASSERT_TRUE(store->commit({r})[0].ok());
+    }
+  }
+  std::vector<DeliveryQuery> queries(6);
+  queries[1].channel = "website";
+  queries[2].state = "failed";
+  queries[3].channel = "new_media";
+  queries[3].state = "pending";
+  queries[4].item_id = "gk-000002";
+  queries[5].channel = "print";
+  const std::int64_t expected[] = {6, 3, 2, 1, 1, 0};
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    EXPECT_EQ(*store->count_deliveries(queries[i]), expected[i]) << i;
+    EXPECT_EQ(static_cast<std::int64_t>(store->list_deliveries(queries[i])->size()), expected[i]);
+  }
+  queries[0].limit = 2;  // a limit is for listing only
+  EXPECT_EQ(*store->count_deliveries(queries[0]), 6);
+  EXPECT_EQ(store->list_deliveries(queries[0])->size(), 2u);
+}
+
 TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
   SqliteOptions bad;
   bad.create = true;

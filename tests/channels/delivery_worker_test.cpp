@@ -54,7 +54,9 @@ class DeliveryWorkerTest : public DeliveryFixture {
   std::size_t outbox(const std::string& state) {
     DeliveryQuery q;
     q.state = state;
-    return engine_->deliveries(q)->size();
+    const std::size_t listed = engine_->deliveries(q)->size();
+    EXPECT_EQ(*engine_->count_deliveries(q), static_cast<std::int64_t>(listed)) << state;
+    return listed;
   }
 
   WebhookReceiver receiver_{kSecret, 4};
