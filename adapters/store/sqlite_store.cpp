@@ -997,8 +997,11 @@ class SqliteStore final : public Store {
     lock.unlock();
     try {
       auto r = std::make_unique<Reader>();
-      r->db =
-          std::make_unique<SQLite::Database>(reader_path_, SQLite::OPEN_READONLY, busy_timeout_ms_);
+      // A reader is used by one thread at a time (the one that took it from the pool, or that
+      // pinned it in read_snapshot): SQLite's per-call mutex is redundant, and it was a tenth of
+      // `audit verify`'s CPU (two lock/unlock pairs per column read).
+      r->db = std::make_unique<SQLite::Database>(
+          reader_path_, SQLite::OPEN_READONLY | SQLITE_OPEN_NOMUTEX, busy_timeout_ms_);
       return r;
     } catch (...) {
       lock.lock();
