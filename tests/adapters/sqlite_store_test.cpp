@@ -387,6 +387,33 @@ TEST_F(SqliteStoreTest, CountsDeliveriesAsItListsThem) {
   EXPECT_EQ(store->list_deliveries(queries[0])->size(), 2u);
 }
 
+// Reads go through reader connections opened on demand; one that cannot be opened (here the file
+// was moved away under the running store) is a storage error for that read and for a snapshot —
+// not a crash, and nothing stored is lost: the writer, which has the file open, goes on, and
+// reads work again once the file is back.
+TEST_F(SqliteStoreTest, AReaderThatCannotBeOpenedIsAStorageError) {
+  auto store = open();
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  const std::string moved = path_ + ".moved";
+  fs::rename(path_, moved);
+  auto item = store->get_item("gk-000001");
+  ASSERT_FALSE(item.ok());
+  EXPECT_EQ(item.status().code(), Errc::storage_error) << item.status().to_string();
+  bool ran = false;
+  const Status snapshot = store->read_snapshot([&] {
+    ran = true;
+    return Status::Ok();
+  });
+  EXPECT_EQ(snapshot.code(), Errc::storage_error) << snapshot.to_string();
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(store->commit({new_item()})[0].ok());  // the writer has the file open
+  fs::rename(moved, path_);
+  auto back = store->get_item("gk-000002");
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  ASSERT_TRUE(back->has_value());
+  EXPECT_EQ(store->chain_head()->seq, 2);
+}
+
 TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
   SqliteOptions bad;
   bad.create = true;
