@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "gongkai/store.h"
+#include "support/commit_requests.h"
 #include "support/temp_dir.h"
 
 namespace gongkai {
@@ -14,23 +15,10 @@ namespace {
 namespace fs = std::filesystem;
 
 CommitRequest new_item(const std::string& command_id = "") {
-  CommitRequest r;
+  CommitRequest r = testing::single_event_commit(
+      testing::test_event("created", "drafter", "2026-03-02T09:00:00+08:00", R"({"title":"t"})"));
   r.command_id = command_id;
   r.command_fingerprint = "create";
-  NewEvent e;
-  e.type = "created";
-  e.actor = "drafter";
-  e.at = *parse_instant("2026-03-02T09:00:00+08:00");
-  e.payload = R"({"title":"t"})";
-  e.definition_version = 1;
-  r.events.push_back(e);
-  r.projection.unit_id = "alpha.one";
-  r.projection.standard_id = "s";
-  r.projection.definition_version = 1;
-  r.projection.created_at = e.at;
-  r.projection.updated_at = e.at;
-  r.projection.title = "t";
-  r.projection.state_json = "{}";
   return r;
 }
 

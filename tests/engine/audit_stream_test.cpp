@@ -12,6 +12,7 @@
 #include "engine/item_json.h"
 #include "engine/item_state.h"
 #include "gongkai/store.h"
+#include "support/commit_requests.h"
 #include "support/temp_dir.h"
 
 namespace gongkai {
@@ -22,24 +23,12 @@ constexpr int kEventsPerItem = 4;  // 2,800 events: more than the batches allowe
 constexpr int kEvents = kItems * kEventsPerItem;
 
 CommitRequest request(const std::string& item, std::int64_t expected, int n) {
-  CommitRequest r;
-  r.item_id = item;
-  r.expected_version = expected;
-  NewEvent e;
-  e.type = expected == 0 ? "created" : "submit";
-  e.actor = "drafter \"引号\"";
-  e.at = *parse_instant("2026-03-02T09:00:00+08:00") + std::chrono::minutes(n);
-  e.payload = expected == 0 ? R"({"title":"t)" + std::to_string(n) + R"("})" : "{}";
-  e.definition_version = 1;
-  r.events.push_back(e);
-  r.projection.unit_id = "alpha.one";
-  r.projection.standard_id = "s";
-  r.projection.definition_version = 1;
-  r.projection.created_at = e.at;
-  r.projection.updated_at = e.at;
-  r.projection.title = "事项 " + std::to_string(n);
-  r.projection.state_json = R"({"n":)" + std::to_string(n) + "}";
-  return r;
+  NewEvent e = testing::test_event(
+      expected == 0 ? "created" : "submit", "drafter \"引号\"", "2026-03-02T09:00:00+08:00",
+      expected == 0 ? R"({"title":"t)" + std::to_string(n) + R"("})" : "{}");
+  e.at += std::chrono::minutes(n);
+  return testing::single_event_commit(e, item, expected, "事项 " + std::to_string(n),
+                                      R"({"n":)" + std::to_string(n) + "}");
 }
 
 class AuditStreamTest : public ::testing::Test {

@@ -10,30 +10,18 @@
 #include <thread>
 #include <vector>
 
+#include "support/commit_requests.h"
 #include "support/temp_dir.h"
 
 namespace gongkai {
 namespace {
 
 CommitRequest new_item(const std::string& command_id) {
-  CommitRequest r;
+  NewEvent e = testing::test_event("created", command_id, "2026-03-02T09:00:00+08:00");
+  e.command_id = command_id;
+  CommitRequest r = testing::single_event_commit(e, "", 0, command_id);
   r.command_id = command_id;
   r.command_fingerprint = "create " + command_id;
-  NewEvent e;
-  e.type = "created";
-  e.actor = command_id;
-  e.command_id = command_id;
-  e.at = *parse_instant("2026-03-02T09:00:00+08:00");
-  e.payload = "{}";
-  e.definition_version = 1;
-  r.events.push_back(e);
-  r.projection.unit_id = "alpha.one";
-  r.projection.standard_id = "s";
-  r.projection.definition_version = 1;
-  r.projection.created_at = e.at;
-  r.projection.updated_at = e.at;
-  r.projection.title = command_id;
-  r.projection.state_json = "{}";
   return r;
 }
 
