@@ -335,6 +335,12 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
             0);
   // The indexes end with the id: a listing by stage reads in id order from the index.
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_index_info('items_by_stage')").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(name) FROM pragma_index_info('items_by_unit')")
+                .getString(),
+            "unit_id,id");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'items_by_unit_stage'")
+                .getInt(),
+            0);
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_index_info('deliveries_due')").getInt(), 3);
 }
 
