@@ -19,7 +19,12 @@ void AuditStream::check(Batch& batch, std::size_t limit) {
   for (; batch.progress < end; ++batch.progress) {
     const std::size_t i = batch.progress;
     if (batch.rows > 0) {
-      batch.row_digest[i] = record_digest(batch.row[i]);
+      const StoredProjection& p = batch.row[i];
+      if (p.has_row) {
+        batch.row_digest[i] = projection_digest(p.row, p.timers, p.deadlines);
+      } else {
+        batch.row_digest[i].clear();
+      }
     } else {
       batch.hash_ok[i] = event_hash(batch.event[i]) == batch.event[i].hash;
       batch.payload[i] = parse_payload(batch.event[i].payload);
@@ -114,7 +119,7 @@ void AuditStream::read(Store& store) {
 
 void AuditStream::read_all(Store& store, Batch& batch, bool& going, Status& rows, Status& events) {
   try {
-    rows = store.scan_items([&](const ItemRecord& r) {
+    rows = store.scan_projection([&](const StoredProjection& r) {
       if (batch.rows == batch.row.size()) {
         batch.row.emplace_back();
         batch.row_digest.emplace_back();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "engine/item_schedule.h"
 #include "engine/item_state_text.h"
 #include "engine/sha256.h"
 #include "engine/strict_json.h"
@@ -343,6 +344,51 @@ std::string item_record_digest(const Item& item) {
   write_item_state(item, state);
   RowDigest d;
   put_columns(d, item, item.id, state);
+  return d.hex();
+}
+
+namespace {
+
+// The rows of one item's schedule, after its row's columns: each list counted, so that no row can
+// pass for a column or for a row of the other list.
+void put_schedule(RowDigest& d, const std::vector<TimerRecord>& timers,
+                  const std::vector<DeadlineRecord>& deadlines) {
+  d.put(static_cast<std::int64_t>(deadlines.size()));
+  for (const DeadlineRecord& r : deadlines) {
+    d.put(r.deadline_id);
+    d.put(r.kind);
+    d.put(r.state);
+    d.put(format_utc(r.due));
+  }
+  d.put(static_cast<std::int64_t>(timers.size()));
+  for (const TimerRecord& t : timers) {
+    d.put(t.key);
+    d.put(format_utc(t.fire_at));
+  }
+}
+
+}  // namespace
+
+std::string projection_digest(const ItemRecord& r, const std::vector<TimerRecord>& timers,
+                              const std::vector<DeadlineRecord>& deadlines) {
+  RowDigest d;
+  put_columns(d, r, r.id, r.state_json);
+  put_schedule(d, timers, deadlines);
+  return d.hex();
+}
+
+std::string item_projection_digest(const Item& item) {
+  thread_local std::string state;
+  thread_local std::vector<TimerRecord> timers;
+  thread_local std::vector<DeadlineRecord> deadlines;
+  write_item_state(item, state);
+  timers.clear();
+  deadlines.clear();
+  schedule_of(item, timers, deadlines);
+  sort_as_stored(timers, deadlines);
+  RowDigest d;
+  put_columns(d, item, item.id, state);
+  put_schedule(d, timers, deadlines);
   return d.hex();
 }
 

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -287,6 +288,12 @@ Delivery read_delivery(SQLite::Statement& q) {
   return d;
 }
 
+// A text column's bytes, valid until the statement steps.
+std::string_view text_of(const SQLite::Column& c) {
+  const char* text = c.getText();  // before getBytes: the bytes of the text form
+  return std::string_view(text, static_cast<std::size_t>(c.getBytes()));
+}
+
 constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
     "state, last_hash";
@@ -541,6 +548,96 @@ class SqliteStore final : public Store {
       });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the items");
+    }
+  }
+
+  // Three ordered scans, one per table, merged by item id: each table's primary key (or, for
+  // items, its id index) gives its rows in id order, so the merge needs no sort and holds one
+  // item's rows at a time.
+  Status scan_projection(const std::function<bool(const StoredProjection&)>& visit,
+                         const std::string& from_id) override {
+    try {
+      return read([&](const Prepare& prepare) {
+        Lease items_lease = prepare(std::string("SELECT ") + kItemColumns +
+                                    " FROM items WHERE id >= ? ORDER BY id");
+        Lease timers_lease = prepare(
+            "SELECT item_id, key, fire_at FROM timers WHERE item_id >= ? ORDER BY item_id, key");
+        Lease deadlines_lease = prepare(
+            "SELECT item_id, deadline_id, kind, state, due FROM deadlines WHERE item_id >= ? "
+            "ORDER BY item_id, deadline_id");
+        SQLite::Statement& items = *items_lease;
+        SQLite::Statement& timers = *timers_lease;
+        SQLite::Statement& deadlines = *deadlines_lease;
+        items.bind(1, from_id);
+        timers.bind(1, from_id);
+        deadlines.bind(1, from_id);
+        bool item_more = items.executeStep();
+        bool timer_more = timers.executeStep();
+        bool deadline_more = deadlines.executeStep();
+        StoredProjection p;
+        bool first = true;
+        while (item_more || timer_more || deadline_more) {
+          std::string_view next;
+          bool any = false;
+          for (const auto& [more, q] : {std::pair<bool, SQLite::Statement*>{item_more, &items},
+                                        {timer_more, &timers},
+                                        {deadline_more, &deadlines}}) {
+            if (!more) continue;
+            const std::string_view id = text_of(q->getColumn(0));
+            if (!any || id < next) next = id;
+            any = true;
+          }
+          if (!first && next <= std::string_view(p.id)) {
+            throw CorruptValue("the projection's rows are out of id order at item '" +
+                               std::string(next) + "' (an id stored as another type than text)");
+          }
+          first = false;
+          p.id.assign(next);
+          try {
+            p.has_row = item_more && text_of(items.getColumn(0)) == std::string_view(p.id);
+            if (p.has_row) {
+              p.row = read_item(items);
+              item_more = items.executeStep();
+            }
+            std::size_t n = 0;
+            while (timer_more && text_of(timers.getColumn(0)) == std::string_view(p.id)) {
+              if (n == p.timers.size()) p.timers.emplace_back();
+              TimerRecord& t = p.timers[n++];
+              t.item_id = p.id;
+              t.key = timers.getColumn(1).getString();
+              try {
+                t.fire_at = read_instant(timers.getColumn(2));
+              } catch (const CorruptValue& bad) {
+                throw CorruptValue("timer " + t.key + ": " + bad.what());
+              }
+              timer_more = timers.executeStep();
+            }
+            p.timers.resize(n);
+            n = 0;
+            while (deadline_more && text_of(deadlines.getColumn(0)) == std::string_view(p.id)) {
+              if (n == p.deadlines.size()) p.deadlines.emplace_back();
+              DeadlineRecord& d = p.deadlines[n++];
+              d.item_id = p.id;
+              d.deadline_id = deadlines.getColumn(1).getString();
+              d.kind = deadlines.getColumn(2).getString();
+              d.state = deadlines.getColumn(3).getString();
+              try {
+                d.due = read_instant(deadlines.getColumn(4));
+              } catch (const CorruptValue& bad) {
+                throw CorruptValue("deadline " + d.deadline_id + ": " + bad.what());
+              }
+              deadline_more = deadlines.executeStep();
+            }
+            p.deadlines.resize(n);
+          } catch (const CorruptValue& bad) {
+            throw CorruptValue("item " + p.id + ": " + bad.what());
+          }
+          if (!visit(p)) break;
+        }
+        return Status::Ok();
+      });
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the projection");
     }
   }
 
