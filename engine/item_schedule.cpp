@@ -1,7 +1,7 @@
 #include "engine/item_schedule.h"
 
-#include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace gongkai {
 
@@ -25,12 +25,16 @@ void schedule_of(const Item& item, std::vector<TimerRecord>& timers,
 
 namespace {
 
-// Sorts `rows` by `key` keeping, of equal keys, the last one listed.
+// Sorts `rows` by `key` keeping, of equal keys, the last one listed. An item has a few rows, often
+// in order already: an insertion sort (stable, and allocating nothing).
 template <typename Row, typename Key>
 void sort_last_wins(std::vector<Row>& rows, Key key) {
   if (rows.size() < 2) return;
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    for (std::size_t j = i; j > 0 && key(rows[j]) < key(rows[j - 1]); --j) {
+      std::swap(rows[j], rows[j - 1]);
+    }
+  }
   auto out = rows.begin();
   for (auto in = rows.begin(); in != rows.end(); ++in) {
     if (std::next(in) != rows.end() && key(*std::next(in)) == key(*in)) continue;

@@ -294,6 +294,20 @@ std::string_view text_of(const SQLite::Column& c) {
   return std::string_view(text, static_cast<std::size_t>(c.getBytes()));
 }
 
+// `out` = the column's text, reusing out's storage (a scan reads many rows into the same strings).
+void assign(std::string& out, const SQLite::Column& c) {
+  const std::string_view text = text_of(c);
+  out.assign(text.data(), text.size());
+}
+
+// read_instant without copying the text first.
+Instant instant_of(const SQLite::Column& c) {
+  const std::string_view text = text_of(c);
+  auto parsed = parse_instant(text);
+  if (!parsed.ok()) throw CorruptValue("a stored time does not read: '" + std::string(text) + "'");
+  return *parsed;
+}
+
 constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
     "state, last_hash";
@@ -571,62 +585,66 @@ class SqliteStore final : public Store {
         items.bind(1, from_id);
         timers.bind(1, from_id);
         deadlines.bind(1, from_id);
-        bool item_more = items.executeStep();
-        bool timer_more = timers.executeStep();
-        bool deadline_more = deadlines.executeStep();
+        // Each table's next row and its item id (read once per row: a column read costs).
+        struct Cursor {
+          SQLite::Statement& q;
+          bool more = false;
+          std::string id;
+          void step() {
+            more = q.executeStep();
+            if (more) assign(id, q.getColumn(0));
+          }
+          bool at(const std::string& item) const { return more && id == item; }
+        };
+        Cursor item{items, false, {}}, timer{timers, false, {}}, deadline{deadlines, false, {}};
+        item.step();
+        timer.step();
+        deadline.step();
         StoredProjection p;
         bool first = true;
-        while (item_more || timer_more || deadline_more) {
-          std::string_view next;
-          bool any = false;
-          for (const auto& [more, q] : {std::pair<bool, SQLite::Statement*>{item_more, &items},
-                                        {timer_more, &timers},
-                                        {deadline_more, &deadlines}}) {
-            if (!more) continue;
-            const std::string_view id = text_of(q->getColumn(0));
-            if (!any || id < next) next = id;
-            any = true;
+        while (item.more || timer.more || deadline.more) {
+          const std::string* next = nullptr;
+          for (const Cursor* c : {&item, &timer, &deadline}) {
+            if (c->more && (!next || c->id < *next)) next = &c->id;
           }
-          if (!first && next <= std::string_view(p.id)) {
-            throw CorruptValue("the projection's rows are out of id order at item '" +
-                               std::string(next) + "' (an id stored as another type than text)");
+          if (!first && *next <= p.id) {
+            throw CorruptValue("the projection's rows are out of id order at item '" + *next +
+                               "' (an id stored as another type than text)");
           }
           first = false;
-          p.id.assign(next);
+          p.id = *next;
           try {
-            p.has_row = item_more && text_of(items.getColumn(0)) == std::string_view(p.id);
+            p.has_row = item.at(p.id);
             if (p.has_row) {
               p.row = read_item(items);
-              item_more = items.executeStep();
+              item.step();
             }
             std::size_t n = 0;
-            while (timer_more && text_of(timers.getColumn(0)) == std::string_view(p.id)) {
+            for (; timer.at(p.id); timer.step()) {
               if (n == p.timers.size()) p.timers.emplace_back();
               TimerRecord& t = p.timers[n++];
               t.item_id = p.id;
-              t.key = timers.getColumn(1).getString();
+              assign(t.key, timers.getColumn(1));
               try {
-                t.fire_at = read_instant(timers.getColumn(2));
+                t.fire_at = instant_of(timers.getColumn(2));
               } catch (const CorruptValue& bad) {
                 throw CorruptValue("timer " + t.key + ": " + bad.what());
               }
-              timer_more = timers.executeStep();
             }
             p.timers.resize(n);
             n = 0;
-            while (deadline_more && text_of(deadlines.getColumn(0)) == std::string_view(p.id)) {
+            for (; deadline.at(p.id); deadline.step()) {
               if (n == p.deadlines.size()) p.deadlines.emplace_back();
               DeadlineRecord& d = p.deadlines[n++];
               d.item_id = p.id;
-              d.deadline_id = deadlines.getColumn(1).getString();
-              d.kind = deadlines.getColumn(2).getString();
-              d.state = deadlines.getColumn(3).getString();
+              assign(d.deadline_id, deadlines.getColumn(1));
+              assign(d.kind, deadlines.getColumn(2));
+              assign(d.state, deadlines.getColumn(3));
               try {
-                d.due = read_instant(deadlines.getColumn(4));
+                d.due = instant_of(deadlines.getColumn(4));
               } catch (const CorruptValue& bad) {
                 throw CorruptValue("deadline " + d.deadline_id + ": " + bad.what());
               }
-              deadline_more = deadlines.executeStep();
             }
             p.deadlines.resize(n);
           } catch (const CorruptValue& bad) {
