@@ -1,6 +1,7 @@
 #include "engine/audit_stream.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/item_json.h"
 #include "engine/item_state.h"
@@ -119,12 +120,12 @@ void AuditStream::read(Store& store) {
 
 void AuditStream::read_all(Store& store, Batch& batch, bool& going, Status& rows, Status& events) {
   try {
-    rows = store.scan_projection([&](const StoredProjection& r) {
+    rows = store.scan_projection([&](StoredProjection& r) {
       if (batch.rows == batch.row.size()) {
         batch.row.emplace_back();
         batch.row_digest.emplace_back();
       }
-      batch.row[batch.rows] = r;
+      std::swap(batch.row[batch.rows], r);  // the scan refills the slot's old storage
       going = ++batch.rows < kBatch || hand_over(batch);
       return going;
     });

@@ -108,7 +108,7 @@ std::string describe_mismatch(Store& store, const Item& replayed,
   bool found = false;
   const Status read = store.read_snapshot([&] {
     return store.scan_projection(
-        [&](const StoredProjection& p) {
+        [&](StoredProjection& p) {
           if (p.id == replayed.id) {
             stored = p;
             found = true;

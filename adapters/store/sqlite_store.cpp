@@ -312,19 +312,24 @@ constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
     "state, last_hash";
 
-ItemRecord read_item(SQLite::Statement& q) {
-  ItemRecord r;
-  r.id = q.getColumn(0).getString();
-  r.unit_id = q.getColumn(1).getString();
-  r.standard_id = q.getColumn(2).getString();
+// Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
+void read_item_into(SQLite::Statement& q, ItemRecord& r) {
+  assign(r.id, q.getColumn(0));
+  assign(r.unit_id, q.getColumn(1));
+  assign(r.standard_id, q.getColumn(2));
   r.definition_version = q.getColumn(3).getInt64();
   r.stage = read_stage(q.getColumn(4));
   r.version = q.getColumn(5).getInt64();
-  r.created_at = read_instant(q.getColumn(6));
-  r.updated_at = read_instant(q.getColumn(7));
-  r.title = q.getColumn(8).getString();
-  r.state_json = q.getColumn(9).getString();
-  r.last_hash = q.getColumn(10).getString();
+  r.created_at = instant_of(q.getColumn(6));
+  r.updated_at = instant_of(q.getColumn(7));
+  assign(r.title, q.getColumn(8));
+  assign(r.state_json, q.getColumn(9));
+  assign(r.last_hash, q.getColumn(10));
+}
+
+ItemRecord read_item(SQLite::Statement& q) {
+  ItemRecord r;
+  read_item_into(q, r);
   return r;
 }
 
@@ -568,7 +573,7 @@ class SqliteStore final : public Store {
   // Three ordered scans, one per table, merged by item id: each table's primary key (or, for
   // items, its id index) gives its rows in id order, so the merge needs no sort and holds one
   // item's rows at a time.
-  Status scan_projection(const std::function<bool(const StoredProjection&)>& visit,
+  Status scan_projection(const std::function<bool(StoredProjection&)>& visit,
                          const std::string& from_id) override {
     try {
       return read([&](const Prepare& prepare) {
@@ -616,7 +621,7 @@ class SqliteStore final : public Store {
           try {
             p.has_row = item.at(p.id);
             if (p.has_row) {
-              p.row = read_item(items);
+              read_item_into(items, p.row);
               item.step();
             }
             std::size_t n = 0;

@@ -190,11 +190,12 @@ class Store {
   // Calls `visit` for every item id that has a projection row, timer rows or deadline rows, in
   // id order (byte order), from `from_id` on ("" = the first), with all of its rows: the three
   // tables merged (for audits; inside read_snapshot the tables are read as of one commit). Stops
-  // early, returning ok, when visit returns false. `visit` must not call back into the store; the
-  // object it gets is reused from call to call. A stored value
+  // early, returning ok, when visit returns false. `visit` must not call back into the store. The
+  // object it gets is refilled from call to call: `visit` may take its contents (swap it with an
+  // object of its own, whose storage the scan then reuses). A stored value
   // that does not read is storage_corrupt naming the item; rows out of id order (an id stored as
   // another type than text) are storage_corrupt too.
-  virtual Status scan_projection(const std::function<bool(const StoredProjection&)>& visit,
+  virtual Status scan_projection(const std::function<bool(StoredProjection&)>& visit,
                                  const std::string& from_id = "") = 0;
   // The recorded chain head (seq 0 and "" for an empty database).
   virtual Result<ChainHead> chain_head() = 0;
