@@ -51,7 +51,8 @@ void merge_by_key(const std::vector<Row>& want, const std::vector<Row>& got, Key
 
 // What differs between the timer and deadline rows `replayed` implies and the stored ones, one
 // phrase per difference.
-std::vector<std::string> schedule_differences(const Item& replayed, const StoredProjection& stored) {
+std::vector<std::string> schedule_differences(const Item& replayed,
+                                              const StoredProjection& stored) {
   std::vector<TimerRecord> timers;
   std::vector<DeadlineRecord> deadlines;
   schedule_of(replayed, timers, deadlines);
@@ -291,9 +292,9 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     // the engine's back, unless SQLite found the damage in the file itself.
     if (Status rows = stream.rows_status(); !rows.ok()) {
       if (rows.code() == Errc::storage_corrupt && !file_damage(rows)) {
-        return Status(Errc::audit_replay_mismatch,
-                      "a stored value of the projection does not read (altered): " +
-                          rows.message());
+        return Status(
+            Errc::audit_replay_mismatch,
+            "a stored value of the projection does not read (altered): " + rows.message());
       }
       return rows;
     }

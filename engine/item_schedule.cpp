@@ -10,7 +10,8 @@ void schedule_of(const Item& item, std::vector<TimerRecord>& timers,
   for (const ItemDeadline& d : item.deadlines) {
     deadlines.push_back(DeadlineRecord{item.id, d.id, d.kind, to_string(d.state), d.due});
     if (d.next_step_at) {
-      timers.push_back(TimerRecord{item.id, "deadline:" + d.id + ":" + d.next_step, *d.next_step_at});
+      timers.push_back(
+          TimerRecord{item.id, "deadline:" + d.id + ":" + d.next_step, *d.next_step_at});
     }
   }
   for (const ItemNotice& n : item.notices) {

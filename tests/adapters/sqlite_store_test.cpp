@@ -553,7 +553,6 @@ TEST_F(SqliteStoreTest, ABatchSqliteRolledBackFailsToTheEnd) {
   EXPECT_EQ(events_on_disk(path_), 1);
 }
 
-
 // scan_projection: the items, timers and deadlines tables merged by item id, in id order, each
 // item with all of its rows; rows of an item without a projection row come alone; it starts at
 // from_id and stops when asked.

@@ -35,7 +35,8 @@ CommitRequest request(const std::string& item, std::int64_t expected, int n) {
   if (n % 3 == 0) {
     r.deadlines.push_back(DeadlineRecord{"", "publication", "publication", "pending",
                                          e.at + std::chrono::hours(24 * 20 + expected)});
-    r.timers.push_back(TimerRecord{"", "deadline:publication:reminder", e.at + std::chrono::hours(1)});
+    r.timers.push_back(
+        TimerRecord{"", "deadline:publication:reminder", e.at + std::chrono::hours(1)});
   }
   if (n % 5 == 0) r.timers.push_back(TimerRecord{"", "publish", e.at + std::chrono::hours(2)});
   return r;
@@ -196,15 +197,18 @@ TEST_F(AuditStreamTest, AnAlteredScheduleRowChangesItsItemsDigest) {
   // gk-000001 is item 0 (a deadline row and two timers), gk-000002 item 1 (none).
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"gk-000001", "DELETE FROM timers WHERE item_id = 'gk-000001' AND key = 'publish'"},
-      {"gk-000001", "UPDATE timers SET fire_at = '2027-01-01T00:00:00.000Z' "
-                    "WHERE item_id = 'gk-000001' AND key = 'publish'"},
+      {"gk-000001",
+       "UPDATE timers SET fire_at = '2027-01-01T00:00:00.000Z' "
+       "WHERE item_id = 'gk-000001' AND key = 'publish'"},
       {"gk-000001", "UPDATE deadlines SET state = 'met' WHERE item_id = 'gk-000001'"},
       {"gk-000001", "UPDATE deadlines SET kind = 'review' WHERE item_id = 'gk-000001'"},
       {"gk-000001", "DELETE FROM deadlines WHERE item_id = 'gk-000001'"},
-      {"gk-000002", "INSERT INTO timers VALUES ('gk-000002', 'publish', "
-                    "'2027-01-01T00:00:00.000Z')"},
-      {"gk-000002", "INSERT INTO deadlines VALUES ('gk-000002', 'publication', 'publication', "
-                    "'pending', '2027-01-01T00:00:00.000Z')"},
+      {"gk-000002",
+       "INSERT INTO timers VALUES ('gk-000002', 'publish', "
+       "'2027-01-01T00:00:00.000Z')"},
+      {"gk-000002",
+       "INSERT INTO deadlines VALUES ('gk-000002', 'publication', 'publication', "
+       "'pending', '2027-01-01T00:00:00.000Z')"},
   };
   const std::string pristine = gongkai::testing::read_file(path_);
   for (const auto& [id, sql] : cases) {

@@ -970,9 +970,9 @@ class ScheduleAuditTest : public AuditTest {
 TEST_F(ScheduleAuditTest, UntamperedScheduleVerifies) {
   {
     Tamperer t(db_);
-    EXPECT_EQ(t.scalar("SELECT key FROM timers WHERE item_id = '" + e_ +
-                       "' AND key LIKE 'notice:%'"),
-              "notice:notice_period");
+    EXPECT_EQ(
+        t.scalar("SELECT key FROM timers WHERE item_id = '" + e_ + "' AND key LIKE 'notice:%'"),
+        "notice:notice_period");
     EXPECT_EQ(t.scalar("SELECT key FROM timers WHERE item_id = '" + f_ + "' AND key = 'publish'"),
               "publish");
     EXPECT_THAT(t.scalar("SELECT key FROM timers WHERE item_id = 'gk-000003'"),
@@ -1005,9 +1005,11 @@ TEST_F(ScheduleAuditTest, AlteredScheduleRowsAreReplayMismatchesNamingTheItem) {
       {"deleted publish timer",
        "DELETE FROM timers WHERE item_id = '" + f_ + "' AND key = 'publish'",
        {"item " + f_, "timer publish is missing from the timers table"}},
-      {"deleted escalation timer", "DELETE FROM timers WHERE item_id = 'gk-000003'",
+      {"deleted escalation timer",
+       "DELETE FROM timers WHERE item_id = 'gk-000003'",
        {"item gk-000003", "timer " + c_timer + " is missing"}},
-      {"added timer", "INSERT INTO timers VALUES ('gk-000003', 'publish', " + later + ")",
+      {"added timer",
+       "INSERT INTO timers VALUES ('gk-000003', 'publish', " + later + ")",
        {"item gk-000003", "timer publish is in the timers table, replay gives no such timer"}},
       {"changed fire_at",
        "UPDATE timers SET fire_at = " + later + " WHERE item_id = '" + e_ +
