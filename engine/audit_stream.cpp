@@ -1,6 +1,7 @@
 #include "engine/audit_stream.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/item_json.h"
 #include "engine/item_state.h"
@@ -19,7 +20,12 @@ void AuditStream::check(Batch& batch, std::size_t limit) {
   for (; batch.progress < end; ++batch.progress) {
     const std::size_t i = batch.progress;
     if (batch.rows > 0) {
-      batch.row_digest[i] = record_digest(batch.row[i]);
+      const StoredProjection& p = batch.row[i];
+      if (p.has_row) {
+        batch.row_digest[i] = projection_digest(p.row, p.timers, p.deadlines);
+      } else {
+        batch.row_digest[i].clear();
+      }
     } else {
       batch.hash_ok[i] = event_hash(batch.event[i]) == batch.event[i].hash;
       batch.payload[i] = parse_payload(batch.event[i].payload);
@@ -114,12 +120,12 @@ void AuditStream::read(Store& store) {
 
 void AuditStream::read_all(Store& store, Batch& batch, bool& going, Status& rows, Status& events) {
   try {
-    rows = store.scan_items([&](const ItemRecord& r) {
+    rows = store.scan_projection([&](StoredProjection& r) {
       if (batch.rows == batch.row.size()) {
         batch.row.emplace_back();
         batch.row_digest.emplace_back();
       }
-      batch.row[batch.rows] = r;
+      std::swap(batch.row[batch.rows], r);  // the scan refills the slot's old storage
       going = ++batch.rows < kBatch || hand_over(batch);
       return going;
     });

@@ -1,6 +1,7 @@
-// Internal: what `audit verify` reads — the projection rows, then the events in seq order — read
-// on a second thread and handed over in batches, each row with its digest and each event with the
-// check of its hash and its parsed payload.
+// Internal: what `audit verify` reads — the projection (each item's row with its timer and deadline
+// rows), then the events in seq order — read on a second thread and handed over in batches, each
+// item's projection with its digest and each event with the check of its hash and its parsed
+// payload.
 #pragma once
 
 #include <atomic>
@@ -33,8 +34,8 @@ class AuditStream {
   // the first `rows` rows and `events` events are valid.
   struct Batch {
     std::size_t rows = 0;
-    std::vector<ItemRecord> row;
-    std::vector<std::string> row_digest;  // record_digest(row[i])
+    std::vector<StoredProjection> row;    // an item's stored projection (scan_projection)
+    std::vector<std::string> row_digest;  // projection_digest of row[i]; "" when it has no row
     std::size_t events = 0;
     std::vector<Event> event;
     std::vector<char> hash_ok;            // event_hash(event[i]) == event[i].hash
@@ -44,7 +45,7 @@ class AuditStream {
                                // row_digest, hash_ok and payload are filled
   };
 
-  // Starts reading `store` (scan_items, then scan_events by seq) on a new thread.
+  // Starts reading `store` (scan_projection, then scan_events by seq) on a new thread.
   explicit AuditStream(Store& store);
 
   // Stops the reader and waits for it.

@@ -3,22 +3,25 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/audit_stream.h"
 #include "engine/item_json.h"
+#include "engine/item_schedule.h"
 #include "engine/utf8.h"
 
 namespace gongkai {
 namespace {
 
-// How a replayed item compares with its stored projection row (by the row's digest).
+// How a replayed item compares with its stored projection (its row, timers and deadline rows, by
+// their digest).
 enum class Replayed { same, different, not_utf8 };
 
 // A replay whose texts are not UTF-8 (a rehashed forgery: the engine never stores such text) has
 // no state document, so it is not the stored one.
 Replayed compare_replay(const Item& item, const std::string& stored_digest) {
   try {
-    return item_record_digest(item) == stored_digest ? Replayed::same : Replayed::different;
+    return item_projection_digest(item) == stored_digest ? Replayed::same : Replayed::different;
   } catch (const nlohmann::json::type_error&) {
     return Replayed::not_utf8;
   }
@@ -27,6 +30,111 @@ Replayed compare_replay(const Item& item, const std::string& stored_digest) {
 // Damage SQLite itself found in the file (the store marks it): not a sign of tampering.
 bool file_damage(const Status& s) {
   return s.details_json().find("\"damage\":\"file\"") != std::string::npos;
+}
+
+// Walks two lists sorted by `key` side by side: `only_want` for a key only `want` has,
+// `only_got` for one only `got` has, `both` for a key in both.
+template <typename Row, typename Key, typename OnlyWant, typename OnlyGot, typename Both>
+void merge_by_key(const std::vector<Row>& want, const std::vector<Row>& got, Key key,
+                  OnlyWant only_want, OnlyGot only_got, Both both) {
+  std::size_t i = 0, j = 0;
+  while (i < want.size() || j < got.size()) {
+    if (j == got.size() || (i < want.size() && key(want[i]) < key(got[j]))) {
+      only_want(want[i++]);
+    } else if (i == want.size() || key(got[j]) < key(want[i])) {
+      only_got(got[j++]);
+    } else {
+      both(want[i++], got[j++]);
+    }
+  }
+}
+
+// What differs between the timer and deadline rows `replayed` implies and the stored ones, one
+// phrase per difference.
+std::vector<std::string> schedule_differences(const Item& replayed,
+                                              const StoredProjection& stored) {
+  std::vector<TimerRecord> timers;
+  std::vector<DeadlineRecord> deadlines;
+  schedule_of(replayed, timers, deadlines);
+  sort_as_stored(timers, deadlines);
+  std::vector<std::string> found;
+  merge_by_key(
+      deadlines, stored.deadlines,
+      [](const DeadlineRecord& d) -> const std::string& { return d.deadline_id; },
+      [&](const DeadlineRecord& want) {
+        found.push_back("deadline " + want.deadline_id + " is missing from the deadlines table");
+      },
+      [&](const DeadlineRecord& got) {
+        found.push_back("deadline " + got.deadline_id +
+                        " is in the deadlines table, replay gives no such deadline");
+      },
+      [&](const DeadlineRecord& want, const DeadlineRecord& got) {
+        const std::string in_table = " in the deadlines table, replay gives ";
+        if (got.kind != want.kind) {
+          found.push_back("deadline " + want.deadline_id + " is of kind '" + got.kind + "'" +
+                          in_table + "'" + want.kind + "'");
+        }
+        if (got.state != want.state) {
+          found.push_back("deadline " + want.deadline_id + " is '" + got.state + "'" + in_table +
+                          "'" + want.state + "'");
+        }
+        if (format_utc(got.due) != format_utc(want.due)) {
+          found.push_back("deadline " + want.deadline_id + " is due " + format_utc(got.due) +
+                          in_table + format_utc(want.due));
+        }
+      });
+  merge_by_key(
+      timers, stored.timers, [](const TimerRecord& t) -> const std::string& { return t.key; },
+      [&](const TimerRecord& want) {
+        found.push_back("timer " + want.key + " is missing from the timers table");
+      },
+      [&](const TimerRecord& got) {
+        found.push_back("timer " + got.key + " is in the timers table, replay gives no such timer");
+      },
+      [&](const TimerRecord& want, const TimerRecord& got) {
+        if (format_utc(got.fire_at) != format_utc(want.fire_at)) {
+          found.push_back("timer " + want.key + " fires at " + format_utc(got.fire_at) +
+                          " in the timers table, replay gives " + format_utc(want.fire_at));
+        }
+      });
+  return found;
+}
+
+// Why `replayed` is not its stored projection, read again after the scan: ": <what differs>".
+// The projection read again must be the one the scan compared (`scanned_digest`); when a command
+// has landed on the item since, only that is said.
+std::string describe_mismatch(Store& store, const Item& replayed,
+                              const std::string& scanned_digest) {
+  StoredProjection stored;
+  bool found = false;
+  const Status read = store.read_snapshot([&] {
+    return store.scan_projection(
+        [&](StoredProjection& p) {
+          if (p.id == replayed.id) {
+            stored = p;
+            found = true;
+          }
+          return false;
+        },
+        replayed.id);
+  });
+  if (!read.ok() || !found || !stored.has_row) return "";
+  if (projection_digest(stored.row, stored.timers, stored.deadlines) != scanned_digest) {
+    return " (its stored projection changed after it was read; verify again to see what differs)";
+  }
+  std::vector<std::string> parts;
+  if (record_digest(stored.row) != item_record_digest(replayed)) {
+    if (replayed.stage != stored.row.stage) {
+      parts.push_back("replay gives stage '" + std::string(to_string(replayed.stage)) +
+                      "', the projection says '" + std::string(to_string(stored.row.stage)) + "'");
+    } else {
+      parts.push_back("the projection's state, or a rehashed event, was altered");
+    }
+  }
+  for (std::string& d : schedule_differences(replayed, stored)) parts.push_back(std::move(d));
+  std::string detail;
+  for (const std::string& part : parts) detail += (detail.empty() ? ": " : "; ") + part;
+  return detail;
 }
 
 std::string where(const Event& e) {
@@ -38,7 +146,7 @@ std::string where(const Event& e) {
 struct Tracked {
   std::int64_t version = -1;   // the projection's version; -1: the item has no projection row
   std::string last_hash;       // the projection's last_hash
-  std::string state_digest;    // record_digest of the projection row
+  std::string state_digest;    // projection_digest of the row, its timers and its deadline rows
   std::int64_t seen = 0;       // events of this item met so far
   std::string hash;            // hash of the last event met
   bool replaying = true;       // false once compared, or once its replay failed
@@ -48,17 +156,18 @@ struct Tracked {
 }  // namespace
 
 // One pass over the events in seq order checks the database-wide chain and each item's chain, and
-// replays each item; an item's replayed state is compared with its projection as soon as its last
-// event (its projection's version) is reached, and then dropped, so memory holds only the items
-// whose history is still being read. The projection is read first, to know where each ends.
+// replays each item; an item's replayed state is compared with its projection — its row, timers
+// and deadline rows, by one digest — as soon as its last event (its projection's version) is
+// reached, and then dropped, so memory holds only the items whose history is still being read. The
+// projection is read first, to know where each ends.
 // Findings are reported in order of strength: a broken chain, then the head, then a projection
 // that does not match its history, then a history that does not replay to its projection.
 Result<VerifyReport> Auditor::verify(Store& store) const {
   VerifyReport report;
   Status problem;
 
-  // 1. The projection (each item's version, last hash and state digest), then 2. the events in seq
-  // order, from the reading thread.
+  // 1. The projection (each item's version, last hash and the digest of its row, timers and
+  // deadline rows), then 2. the events in seq order, from the reading thread.
   std::unordered_map<std::string, Tracked> tracked;
   std::int64_t expected_seq = 1;
   std::string prev_hash;
@@ -66,7 +175,8 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   Status replay_problem;  // the first history that does not replay (step failed)
   std::int64_t replay_problem_seq = 0;
   std::string mismatched;  // the first item that replays to another state than its projection
-  Stage mismatched_stage{};
+  std::unique_ptr<Item> mismatched_item;  // its replayed state
+  std::string mismatched_digest;          // the digest of its stored projection
   std::int64_t mismatched_seq = 0;
   bool mismatched_not_utf8 = false;  // its replay has a text that is not UTF-8
   ResolveMemo memo;  // the definitions and calendars each event refers to, looked up once
@@ -140,7 +250,8 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
           mismatched.empty() ? compare_replay(item, t.state_digest) : Replayed::same;
       if (replayed != Replayed::same) {
         mismatched = e.item_id;  // described after the scan, which holds the store
-        mismatched_stage = item.stage;
+        mismatched_item = std::move(t.item);
+        mismatched_digest = t.state_digest;
         mismatched_seq = e.seq;
         mismatched_not_utf8 = replayed == Replayed::not_utf8;
       }
@@ -165,10 +276,11 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     bool going = true;
     while (going && stream.next(batch)) {
       for (std::size_t i = 0; i < batch.rows; ++i) {
-        const ItemRecord& r = batch.row[i];
-        Tracked& t = tracked[r.id];
-        t.version = r.version;
-        t.last_hash = r.last_hash;
+        const StoredProjection& p = batch.row[i];
+        Tracked& t = tracked[p.id];
+        if (!p.has_row) continue;  // timer or deadline rows only: found in step 4
+        t.version = p.row.version;
+        t.last_hash = p.row.last_hash;
         t.state_digest = std::move(batch.row_digest[i]);
       }
       for (std::size_t i = 0; going && i < batch.events; ++i) {
@@ -176,7 +288,16 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
       }
     }
     if (!going) stream.stop();
-    if (Status rows = stream.rows_status(); !rows.ok()) return rows;
+    // A stored value of the projection that does not read (a time, a stage) was changed behind
+    // the engine's back, unless SQLite found the damage in the file itself.
+    if (Status rows = stream.rows_status(); !rows.ok()) {
+      if (rows.code() == Errc::storage_corrupt && !file_damage(rows)) {
+        return Status(
+            Errc::audit_replay_mismatch,
+            "a stored value of the projection does not read (altered): " + rows.message());
+      }
+      return rows;
+    }
     scanned = stream.events_status();
     recorded_head = stream.head();
   }
@@ -209,7 +330,12 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   for (const auto& [id, t] : tracked) {
     if (!first_id.empty() && id > first_id) continue;
     Status found;
-    if (t.version < 0) {
+    if (t.version < 0 && t.seen == 0) {
+      found = Status(Errc::audit_replay_mismatch,
+                     "item " + id +
+                         " has timer or deadline rows but neither a projection row nor events "
+                         "(rows added, or an item deleted)");
+    } else if (t.version < 0) {
       found = Status(Errc::audit_replay_mismatch, "item " + id + " has " + std::to_string(t.seen) +
                                                       " events but no projection row (deleted)");
     } else if (t.seen == 0) {
@@ -238,18 +364,13 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     return replay_problem;
   }
   if (!mismatched.empty()) {
-    auto stored = store.get_item(mismatched);
     std::string detail;
     if (mismatched_not_utf8) {
       detail =
           ": a text in its history is not UTF-8, which the engine never writes (its events "
           "were rewritten and rehashed)";
-    } else if (stored.ok() && *stored) {
-      detail = ": replay gives stage '" + std::string(to_string(mismatched_stage)) +
-               "', the projection says '" + std::string(to_string((*stored)->stage)) + "'";
-      if (mismatched_stage == (*stored)->stage) {
-        detail = ": the projection's state, or a rehashed event, was altered";
-      }
+    } else {
+      detail = describe_mismatch(store, *mismatched_item, mismatched_digest);
     }
     return Status(Errc::audit_replay_mismatch,
                   "item " + mismatched + " does not replay to its stored state" + detail);

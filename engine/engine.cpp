@@ -19,6 +19,7 @@
 #include "engine/deliveries.h"
 #include "engine/history_context.h"
 #include "engine/item_json.h"
+#include "engine/item_schedule.h"
 #include "engine/item_state.h"
 #include "engine/notice_periods.h"
 #include "engine/sha256.h"
@@ -46,25 +47,6 @@ Status check_text(const std::string& value, const char* field, bool required) {
     return Status(Errc::invalid_argument, std::string(field) + " is not valid UTF-8");
   }
   return Status::Ok();
-}
-
-// The timers and deadline rows an item's projection implies.
-void schedule_of(const Item& item, CommitRequest& commit) {
-  for (const ItemDeadline& d : item.deadlines) {
-    commit.deadlines.push_back(DeadlineRecord{item.id, d.id, d.kind, to_string(d.state), d.due});
-    if (d.next_step_at) {
-      commit.timers.push_back(
-          TimerRecord{item.id, "deadline:" + d.id + ":" + d.next_step, *d.next_step_at});
-    }
-  }
-  for (const ItemNotice& n : item.notices) {
-    if (n.state == NoticeState::running) {
-      commit.timers.push_back(TimerRecord{item.id, "notice:" + n.id, n.ends_at});
-    }
-  }
-  if (item.stage == Stage::release && item.publish_at) {
-    commit.timers.push_back(TimerRecord{item.id, "publish", *item.publish_at});
-  }
 }
 
 // The jitter of a retry's backoff, in [0, 1): drawn from the delivery id and the attempt
@@ -338,7 +320,7 @@ struct Engine::Impl {
                                      event.command_id, event.at, event.payload,
                                      event.definition_version, event.calendar_version});
     commit.projection = item_record(*after);
-    schedule_of(*after, commit);
+    schedule_of(*after, commit.timers, commit.deadlines);
     commit.delivery_updates = std::move(delivery_updates);
     if (auto kind = delivery_kind(event.type)) {
       const auto defs = definitions_at(after->definition_version);

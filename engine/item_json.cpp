@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "engine/item_schedule.h"
 #include "engine/item_state_text.h"
 #include "engine/sha256.h"
 #include "engine/strict_json.h"
@@ -291,28 +292,52 @@ ItemRecord item_record(const Item& item) {
 
 namespace {
 
-// Each column as its length and its bytes, so that no two different rows concatenate alike.
+// Each column as its length and its bytes, so that no two different rows concatenate alike. Short
+// columns are gathered and hashed together: one hash update per column cost more than the hashing
+// (the hashed bytes are the same either way).
 class RowDigest {
  public:
+  RowDigest() { buffer_.clear(); }
   void put(std::string_view column) {
     char length[24];
     const auto end = std::to_chars(length, length + sizeof length, column.size()).ptr;
     *end = ':';
-    sha_.update(std::string_view(length, static_cast<std::size_t>(end + 1 - length)));
-    sha_.update(column);
+    buffer_.append(length, static_cast<std::size_t>(end + 1 - length));
+    if (column.size() > kGathered) {
+      flush();
+      sha_.update(column);
+    } else {
+      buffer_.append(column);
+    }
   }
   void put(std::int64_t number) {
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
     put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
   }
-  std::string hex() { return sha_.hex(); }
+  // An instant as its milliseconds since the epoch.
+  void put(Instant t) { put(static_cast<std::int64_t>(t.time_since_epoch().count())); }
+  std::string hex() {
+    flush();
+    return sha_.hex();
+  }
 
  private:
+  static constexpr std::size_t kGathered = 256;
+  void flush() {
+    if (buffer_.empty()) return;
+    sha_.update(buffer_);
+    buffer_.clear();
+  }
   Sha256& sha_ = thread_sha();
+  std::string& buffer_ = thread_buffer();
   static Sha256& thread_sha() {
     thread_local Sha256 sha;
     return sha;
+  }
+  static std::string& thread_buffer() {
+    thread_local std::string buffer;
+    return buffer;
   }
 };
 
@@ -343,6 +368,51 @@ std::string item_record_digest(const Item& item) {
   write_item_state(item, state);
   RowDigest d;
   put_columns(d, item, item.id, state);
+  return d.hex();
+}
+
+namespace {
+
+// The rows of one item's schedule, after its row's columns: each list counted, so that no row can
+// pass for a column or for a row of the other list.
+void put_schedule(RowDigest& d, const std::vector<TimerRecord>& timers,
+                  const std::vector<DeadlineRecord>& deadlines) {
+  d.put(static_cast<std::int64_t>(deadlines.size()));
+  for (const DeadlineRecord& r : deadlines) {
+    d.put(r.deadline_id);
+    d.put(r.kind);
+    d.put(r.state);
+    d.put(r.due);
+  }
+  d.put(static_cast<std::int64_t>(timers.size()));
+  for (const TimerRecord& t : timers) {
+    d.put(t.key);
+    d.put(t.fire_at);
+  }
+}
+
+}  // namespace
+
+std::string projection_digest(const ItemRecord& r, const std::vector<TimerRecord>& timers,
+                              const std::vector<DeadlineRecord>& deadlines) {
+  RowDigest d;
+  put_columns(d, r, r.id, r.state_json);
+  put_schedule(d, timers, deadlines);
+  return d.hex();
+}
+
+std::string item_projection_digest(const Item& item) {
+  thread_local std::string state;
+  thread_local std::vector<TimerRecord> timers;
+  thread_local std::vector<DeadlineRecord> deadlines;
+  write_item_state(item, state);
+  timers.clear();
+  deadlines.clear();
+  schedule_of(item, timers, deadlines);
+  sort_as_stored(timers, deadlines);
+  RowDigest d;
+  put_columns(d, item, item.id, state);
+  put_schedule(d, timers, deadlines);
   return d.hex();
 }
 

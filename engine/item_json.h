@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "gongkai/event.h"
 #include "gongkai/item.h"
@@ -32,6 +33,16 @@ std::string record_digest(const ItemRecord& record);
 // record_digest(item_record(item)) without building the record: what `audit verify` compares with
 // the stored row of each item it replays. Throws as item_record does.
 std::string item_record_digest(const Item& item);
+
+// A digest over an item's whole stored projection: every column of its row, then its deadline rows
+// and its timers, each list in the store's order (sort_as_stored). What `audit verify` compares,
+// one digest per item.
+std::string projection_digest(const ItemRecord& record, const std::vector<TimerRecord>& timers,
+                              const std::vector<DeadlineRecord>& deadlines);
+
+// projection_digest of what the engine stores for `item`: item_record(item) and the rows
+// schedule_of(item) implies. Throws as item_record does.
+std::string item_projection_digest(const Item& item);
 
 // Formats an instant in `style`.
 std::string format_instant(Instant t, TimeStyle style);

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -289,23 +290,48 @@ Delivery read_delivery(SQLite::Statement& q) {
   return d;
 }
 
+// A text column's bytes, valid until the statement steps.
+std::string_view text_of(const SQLite::Column& c) {
+  const char* text = c.getText();  // before getBytes: the bytes of the text form
+  return std::string_view(text, static_cast<std::size_t>(c.getBytes()));
+}
+
+// `out` = the column's text, reusing out's storage (a scan reads many rows into the same strings).
+void assign(std::string& out, const SQLite::Column& c) {
+  const std::string_view text = text_of(c);
+  out.assign(text.data(), text.size());
+}
+
+// read_instant without copying the text first.
+Instant instant_of(const SQLite::Column& c) {
+  const std::string_view text = text_of(c);
+  auto parsed = parse_instant(text);
+  if (!parsed.ok()) throw CorruptValue("a stored time does not read: '" + std::string(text) + "'");
+  return *parsed;
+}
+
 constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
     "state, last_hash";
 
-ItemRecord read_item(SQLite::Statement& q) {
-  ItemRecord r;
-  r.id = q.getColumn(0).getString();
-  r.unit_id = q.getColumn(1).getString();
-  r.standard_id = q.getColumn(2).getString();
+// Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
+void read_item_into(SQLite::Statement& q, ItemRecord& r) {
+  assign(r.id, q.getColumn(0));
+  assign(r.unit_id, q.getColumn(1));
+  assign(r.standard_id, q.getColumn(2));
   r.definition_version = q.getColumn(3).getInt64();
   r.stage = read_stage(q.getColumn(4));
   r.version = q.getColumn(5).getInt64();
-  r.created_at = read_instant(q.getColumn(6));
-  r.updated_at = read_instant(q.getColumn(7));
-  r.title = q.getColumn(8).getString();
-  r.state_json = q.getColumn(9).getString();
-  r.last_hash = q.getColumn(10).getString();
+  r.created_at = instant_of(q.getColumn(6));
+  r.updated_at = instant_of(q.getColumn(7));
+  assign(r.title, q.getColumn(8));
+  assign(r.state_json, q.getColumn(9));
+  assign(r.last_hash, q.getColumn(10));
+}
+
+ItemRecord read_item(SQLite::Statement& q) {
+  ItemRecord r;
+  read_item_into(q, r);
   return r;
 }
 
@@ -543,6 +569,100 @@ class SqliteStore final : public Store {
       });
     } catch (const std::exception& e) {
       return from_exception(e, "cannot read the items");
+    }
+  }
+
+  // Three ordered scans, one per table, merged by item id: each table's primary key (or, for
+  // items, its id index) gives its rows in id order, so the merge needs no sort and holds one
+  // item's rows at a time.
+  Status scan_projection(const std::function<bool(StoredProjection&)>& visit,
+                         const std::string& from_id) override {
+    try {
+      return read([&](const Prepare& prepare) {
+        Lease items_lease = prepare(std::string("SELECT ") + kItemColumns +
+                                    " FROM items WHERE id >= ? ORDER BY id");
+        Lease timers_lease = prepare(
+            "SELECT item_id, key, fire_at FROM timers WHERE item_id >= ? ORDER BY item_id, key");
+        Lease deadlines_lease = prepare(
+            "SELECT item_id, deadline_id, kind, state, due FROM deadlines WHERE item_id >= ? "
+            "ORDER BY item_id, deadline_id");
+        SQLite::Statement& items = *items_lease;
+        SQLite::Statement& timers = *timers_lease;
+        SQLite::Statement& deadlines = *deadlines_lease;
+        items.bind(1, from_id);
+        timers.bind(1, from_id);
+        deadlines.bind(1, from_id);
+        // Each table's next row and its item id (read once per row: a column read costs).
+        struct Cursor {
+          SQLite::Statement& q;
+          bool more = false;
+          std::string id;
+          void step() {
+            more = q.executeStep();
+            if (more) assign(id, q.getColumn(0));
+          }
+          bool at(const std::string& item) const { return more && id == item; }
+        };
+        Cursor item{items, false, {}}, timer{timers, false, {}}, deadline{deadlines, false, {}};
+        item.step();
+        timer.step();
+        deadline.step();
+        StoredProjection p;
+        bool first = true;
+        while (item.more || timer.more || deadline.more) {
+          const std::string* next = nullptr;
+          for (const Cursor* c : {&item, &timer, &deadline}) {
+            if (c->more && (!next || c->id < *next)) next = &c->id;
+          }
+          if (!first && *next <= p.id) {
+            throw CorruptValue("the projection's rows are out of id order at item '" + *next +
+                               "' (an id stored as another type than text)");
+          }
+          first = false;
+          p.id = *next;
+          try {
+            p.has_row = item.at(p.id);
+            if (p.has_row) {
+              read_item_into(items, p.row);
+              item.step();
+            }
+            std::size_t n = 0;
+            for (; timer.at(p.id); timer.step()) {
+              if (n == p.timers.size()) p.timers.emplace_back();
+              TimerRecord& t = p.timers[n++];
+              t.item_id = p.id;
+              assign(t.key, timers.getColumn(1));
+              try {
+                t.fire_at = instant_of(timers.getColumn(2));
+              } catch (const CorruptValue& bad) {
+                throw CorruptValue("timer " + t.key + ": " + bad.what());
+              }
+            }
+            p.timers.resize(n);
+            n = 0;
+            for (; deadline.at(p.id); deadline.step()) {
+              if (n == p.deadlines.size()) p.deadlines.emplace_back();
+              DeadlineRecord& d = p.deadlines[n++];
+              d.item_id = p.id;
+              assign(d.deadline_id, deadlines.getColumn(1));
+              assign(d.kind, deadlines.getColumn(2));
+              assign(d.state, deadlines.getColumn(3));
+              try {
+                d.due = instant_of(deadlines.getColumn(4));
+              } catch (const CorruptValue& bad) {
+                throw CorruptValue("deadline " + d.deadline_id + ": " + bad.what());
+              }
+            }
+            p.deadlines.resize(n);
+          } catch (const CorruptValue& bad) {
+            throw CorruptValue("item " + p.id + ": " + bad.what());
+          }
+          if (!visit(p)) break;
+        }
+        return Status::Ok();
+      });
+    } catch (const std::exception& e) {
+      return from_exception(e, "cannot read the projection");
     }
   }
 

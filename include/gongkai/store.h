@@ -65,6 +65,15 @@ struct DeadlineRecord {
   Instant due{};
 };
 
+// One item's part of the projection as stored: its row, and its timer and deadline rows.
+struct StoredProjection {
+  std::string id;
+  bool has_row = false;  // false: timer or deadline rows of an item that has no projection row
+  ItemRecord row;        // the projection row when has_row
+  std::vector<TimerRecord> timers;        // by key (byte order)
+  std::vector<DeadlineRecord> deadlines;  // by deadline id (byte order)
+};
+
 // One atomic change of one item.
 struct CommitRequest {
   // The item; empty to create a new item (the store assigns the id, "gk-" and 6+ digits).
@@ -178,6 +187,16 @@ class Store {
   // Calls `visit` for every projection row in id order. `visit` must not call back into the
   // store.
   virtual Status scan_items(const std::function<bool(const ItemRecord&)>& visit) = 0;
+  // Calls `visit` for every item id that has a projection row, timer rows or deadline rows, in
+  // id order (byte order), from `from_id` on ("" = the first), with all of its rows: the three
+  // tables merged (for audits; inside read_snapshot the tables are read as of one commit). Stops
+  // early, returning ok, when visit returns false. `visit` must not call back into the store. The
+  // object it gets is refilled from call to call: `visit` may take its contents (swap it with an
+  // object of its own, whose storage the scan then reuses). A stored value
+  // that does not read is storage_corrupt naming the item; rows out of id order (an id stored as
+  // another type than text) are storage_corrupt too.
+  virtual Status scan_projection(const std::function<bool(StoredProjection&)>& visit,
+                                 const std::string& from_id = "") = 0;
   // The recorded chain head (seq 0 and "" for an empty database).
   virtual Result<ChainHead> chain_head() = 0;
   // Runs `body` with every read the calling thread makes through this store inside one read

@@ -4,6 +4,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "gongkai/store.h"
 #include "support/commit_requests.h"
@@ -555,6 +557,103 @@ TEST_F(SqliteStoreTest, ABatchSqliteRolledBackFailsToTheEnd) {
   ASSERT_TRUE(store->commit({new_item()})[0].ok());
   ASSERT_TRUE(store->end_batch().ok());
   EXPECT_EQ(events_on_disk(path_), 1);
+}
+
+// scan_projection: the items, timers and deadlines tables merged by item id, in id order, each
+// item with all of its rows; rows of an item without a projection row come alone; it starts at
+// from_id and stops when asked.
+TEST_F(SqliteStoreTest, ScansTheProjectionWithTheScheduleRowsMergedByItem) {
+  auto store = open();
+  const Instant at = *parse_instant("2026-03-02T09:00:00+08:00");
+  std::vector<CommitRequest> created;
+  for (int i = 0; i < 4; ++i) created.push_back(new_item());
+  // gk-000001: two timers and a deadline; gk-000002: none; gk-000003: a deadline only;
+  // gk-000004: a timer only. The rows are listed out of key order.
+  created[0].timers = {TimerRecord{"", "publish", at + std::chrono::hours(3)},
+                       TimerRecord{"", "deadline:publication:due", at + std::chrono::hours(2)}};
+  created[0].deadlines = {
+      DeadlineRecord{"", "publication", "publication", "pending", at + std::chrono::hours(2)}};
+  created[2].deadlines = {
+      DeadlineRecord{"", "review", "review", "breached", at + std::chrono::hours(1)},
+      DeadlineRecord{"", "concern_response#1", "concern_response", "met", at}};
+  created[3].timers = {TimerRecord{"", "notice:notice_period", at + std::chrono::hours(5)}};
+  for (const auto& o : store->commit(created)) ASSERT_TRUE(o.ok()) << o.status().to_string();
+  store.reset();
+  {
+    // Rows a tamperer left for items without a projection row, before, between and after.
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO timers VALUES ('gk-000000', 'publish', '2026-03-02T01:00:00.000Z')");
+    db.exec(
+        "INSERT INTO deadlines VALUES ('gk-0000025', 'x', 'x', 'pending', "
+        "'2026-03-02T01:00:00.000Z')");
+    db.exec("INSERT INTO timers VALUES ('gk-000009', 'publish', '2026-03-02T01:00:00.000Z')");
+  }
+  store = open();
+  std::vector<StoredProjection> seen;
+  auto collect = [&](const StoredProjection& p) {
+    seen.push_back(p);
+    return true;
+  };
+  ASSERT_TRUE(store->read_snapshot([&] { return store->scan_projection(collect); }).ok());
+  std::vector<std::string> ids;
+  for (const auto& p : seen) ids.push_back(p.id + (p.has_row ? "" : "(rows only)"));
+  EXPECT_EQ(ids, (std::vector<std::string>{"gk-000000(rows only)", "gk-000001", "gk-000002",
+                                           "gk-0000025(rows only)", "gk-000003", "gk-000004",
+                                           "gk-000009(rows only)"}));
+  ASSERT_EQ(seen.size(), 7u);
+  const StoredProjection& first = seen[1];
+  EXPECT_EQ(first.row.id, "gk-000001");
+  EXPECT_EQ(first.row.version, 1);
+  ASSERT_EQ(first.timers.size(), 2u);
+  EXPECT_EQ(first.timers[0].key, "deadline:publication:due");  // by key
+  EXPECT_EQ(first.timers[0].fire_at, at + std::chrono::hours(2));
+  EXPECT_EQ(first.timers[0].item_id, "gk-000001");
+  EXPECT_EQ(first.timers[1].key, "publish");
+  ASSERT_EQ(first.deadlines.size(), 1u);
+  EXPECT_EQ(first.deadlines[0].state, "pending");
+  EXPECT_TRUE(seen[2].timers.empty());
+  EXPECT_TRUE(seen[2].deadlines.empty());
+  ASSERT_EQ(seen[4].deadlines.size(), 2u);
+  EXPECT_EQ(seen[4].deadlines[0].deadline_id, "concern_response#1");
+  EXPECT_EQ(seen[4].deadlines[1].deadline_id, "review");
+  EXPECT_EQ(seen[4].deadlines[1].state, "breached");
+  EXPECT_TRUE(seen[4].timers.empty());
+  ASSERT_EQ(seen[5].timers.size(), 1u);
+  EXPECT_EQ(seen[5].timers[0].key, "notice:notice_period");
+
+  // From an id on, and stopping early.
+  seen.clear();
+  ASSERT_TRUE(store->scan_projection(collect, "gk-000003").ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].id, "gk-000003");
+  int calls = 0;
+  ASSERT_TRUE(store->scan_projection([&](const StoredProjection&) { return ++calls < 2; }).ok());
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_F(SqliteStoreTest, AScheduleRowThatDoesNotReadIsCorruptNamingTheItem) {
+  auto store = open();
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  store.reset();
+  for (const char* sql :
+       {"INSERT INTO timers VALUES ('gk-000001', 'publish', 'soon')",
+        "INSERT INTO deadlines VALUES ('gk-000001', 'p', 'p', 'pending', 'later')",
+        // An id stored as a blob sorts after every text: the table is out of id order.
+        "INSERT INTO timers VALUES ('gk-000002', 'publish', '2026-03-02T01:00:00.000Z'); "
+        "INSERT INTO timers VALUES (CAST('gk-000000' AS BLOB), 'publish', "
+        "'2026-03-02T01:00:00.000Z')"}) {
+    SCOPED_TRACE(sql);
+    {
+      SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+      db.exec("DELETE FROM timers; DELETE FROM deadlines;");
+      db.exec(sql);
+    }
+    store = open();
+    const Status s = store->scan_projection([](const StoredProjection&) { return true; });
+    EXPECT_EQ(s.code(), Errc::storage_corrupt) << s.to_string();
+    EXPECT_NE(s.message().find("gk-00000"), std::string::npos) << s.to_string();
+    store.reset();
+  }
 }
 
 }  // namespace

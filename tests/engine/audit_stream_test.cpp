@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,8 +29,17 @@ CommitRequest request(const std::string& item, std::int64_t expected, int n) {
       expected == 0 ? "created" : "submit", "drafter \"引号\"", "2026-03-02T09:00:00+08:00",
       expected == 0 ? R"({"title":"t)" + std::to_string(n) + R"("})" : "{}");
   e.at += std::chrono::minutes(n);
-  return testing::single_event_commit(e, item, expected, "事项 " + std::to_string(n),
-                                      R"({"n":)" + std::to_string(n) + "}");
+  CommitRequest r = testing::single_event_commit(e, item, expected, "事项 " + std::to_string(n),
+                                                 R"({"n":)" + std::to_string(n) + "}");
+  // Every third item with a deadline row and a timer, every fifth with another timer.
+  if (n % 3 == 0) {
+    r.deadlines.push_back(DeadlineRecord{"", "publication", "publication", "pending",
+                                         e.at + std::chrono::hours(24 * 20 + expected)});
+    r.timers.push_back(
+        TimerRecord{"", "deadline:publication:reminder", e.at + std::chrono::hours(1)});
+  }
+  if (n % 5 == 0) r.timers.push_back(TimerRecord{"", "publish", e.at + std::chrono::hours(2)});
+  return r;
 }
 
 class AuditStreamTest : public ::testing::Test {
@@ -74,10 +85,10 @@ class AuditStreamTest : public ::testing::Test {
 
 TEST_F(AuditStreamTest, HandsOverEveryRowThenEveryEventInSeqOrderChecked) {
   auto store = open();
-  std::vector<ItemRecord> rows;
+  std::vector<StoredProjection> rows;
   std::vector<Event> events;
   ASSERT_TRUE(store
-                  ->scan_items([&](const ItemRecord& r) {
+                  ->scan_projection([&](const StoredProjection& r) {
                     rows.push_back(r);
                     return true;
                   })
@@ -103,9 +114,13 @@ TEST_F(AuditStreamTest, HandsOverEveryRowThenEveryEventInSeqOrderChecked) {
       ASSERT_LE(batch.rows, AuditStream::kBatch);
       ASSERT_LE(batch.events, AuditStream::kBatch);
       for (std::size_t i = 0; i < batch.rows; ++i, ++row) {
-        ASSERT_EQ(batch.row[i].id, rows[row].id);
-        ASSERT_EQ(batch.row[i].state_json, rows[row].state_json);
-        ASSERT_EQ(batch.row_digest[i], record_digest(rows[row]));
+        const StoredProjection& r = rows[row];
+        ASSERT_EQ(batch.row[i].id, r.id);
+        ASSERT_TRUE(batch.row[i].has_row);
+        ASSERT_EQ(batch.row[i].row.state_json, r.row.state_json);
+        ASSERT_EQ(batch.row[i].timers.size(), r.timers.size());
+        ASSERT_EQ(batch.row[i].deadlines.size(), r.deadlines.size());
+        ASSERT_EQ(batch.row_digest[i], projection_digest(r.row, r.timers, r.deadlines));
       }
       for (std::size_t i = 0; i < batch.events; ++i, ++event) {
         ASSERT_EQ(batch.event[i].seq, static_cast<std::int64_t>(event) + 1);
@@ -156,7 +171,60 @@ TEST_F(AuditStreamTest, AnAlteredRowChangesItsDigest) {
   ASSERT_TRUE(stream.next(batch));
   EXPECT_EQ(batch.row[0].id, "gk-000001");
   EXPECT_NE(batch.row_digest[0], before);
-  EXPECT_EQ(batch.row_digest[0], record_digest(batch.row[0]));
+  const StoredProjection& p = batch.row[0];
+  EXPECT_EQ(batch.row_digest[0], projection_digest(p.row, p.timers, p.deadlines));
+}
+
+// The digest covers the item's timer and deadline rows: each one altered, added or removed changes
+// it, and rows of an item without a projection row come with no digest.
+TEST_F(AuditStreamTest, AnAlteredScheduleRowChangesItsItemsDigest) {
+  auto digests = [&] {
+    auto store = open();
+    std::map<std::string, std::string> out;
+    AuditStream stream(*store);
+    AuditStream::Batch batch;
+    while (stream.next(batch)) {
+      for (std::size_t i = 0; i < batch.rows; ++i) {
+        EXPECT_EQ(batch.row[i].has_row, !batch.row_digest[i].empty()) << batch.row[i].id;
+        out[batch.row[i].id] = batch.row_digest[i];
+      }
+    }
+    EXPECT_TRUE(stream.rows_status().ok()) << stream.rows_status().to_string();
+    return out;
+  };
+  const auto before = digests();
+  ASSERT_EQ(before.size(), static_cast<std::size_t>(kItems));
+  // gk-000001 is item 0 (a deadline row and two timers), gk-000002 item 1 (none).
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"gk-000001", "DELETE FROM timers WHERE item_id = 'gk-000001' AND key = 'publish'"},
+      {"gk-000001",
+       "UPDATE timers SET fire_at = '2027-01-01T00:00:00.000Z' "
+       "WHERE item_id = 'gk-000001' AND key = 'publish'"},
+      {"gk-000001", "UPDATE deadlines SET state = 'met' WHERE item_id = 'gk-000001'"},
+      {"gk-000001", "UPDATE deadlines SET kind = 'review' WHERE item_id = 'gk-000001'"},
+      {"gk-000001", "DELETE FROM deadlines WHERE item_id = 'gk-000001'"},
+      {"gk-000002",
+       "INSERT INTO timers VALUES ('gk-000002', 'publish', "
+       "'2027-01-01T00:00:00.000Z')"},
+      {"gk-000002",
+       "INSERT INTO deadlines VALUES ('gk-000002', 'publication', 'publication', "
+       "'pending', '2027-01-01T00:00:00.000Z')"},
+  };
+  const std::string pristine = gongkai::testing::read_file(path_);
+  for (const auto& [id, sql] : cases) {
+    SCOPED_TRACE(sql);
+    tamper(sql);
+    auto after = digests();
+    EXPECT_NE(after.at(id), before.at(id));
+    after[id] = before.at(id);
+    EXPECT_EQ(after, before) << "only the altered item's digest changes";
+    for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    gongkai::testing::write_file(path_, pristine);
+  }
+  tamper("INSERT INTO timers VALUES ('gk-999999', 'publish', '2027-01-01T00:00:00.000Z')");
+  auto after = digests();
+  ASSERT_EQ(after.count("gk-999999"), 1u);
+  EXPECT_EQ(after.at("gk-999999"), "");
 }
 
 // The consumer may stop at any point (a finding): the reader ends and the stream closes.

@@ -148,6 +148,12 @@ class Tamperer {
     return q.getColumn(0).getString();
   }
 
+  // The first column of the first row `sql` gives, as text ("" when none).
+  std::string scalar(const std::string& sql) {
+    SQLite::Statement q(db_, sql);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+  }
+
   void set_item_state(const std::string& id, const std::string& state) {
     SQLite::Statement q(db_, "UPDATE items SET state = ? WHERE id = ?");
     q.bind(1, state);
@@ -892,6 +898,7 @@ TEST_F(AuditTest, VerifyWhileAnotherEngineCommits) {
   ASSERT_TRUE(writer);
   std::atomic<bool> stop{false};
   std::atomic<int> committed{0};
+  std::atomic<int> scheduled{0};  // approvals that scheduled a publication
   std::thread load([&] {
     Instant at = instant("2026-03-20T09:00:00+08:00");
     while (!stop) {
@@ -903,21 +910,28 @@ TEST_F(AuditTest, VerifyWhileAnotherEngineCommits) {
       c.at = at += std::chrono::minutes(1);
       auto item = writer->create_item(c);
       if (!item.ok()) break;
+      // Each command rewrites the item's deadline rows or timers too: the approval schedules
+      // the publication (a timer "publish").
       for (int i = 0; i < 4 && !stop; ++i) {
         FireRequest f;
         f.item_id = item->id;
-        f.event = i % 2 == 0 ? EventType::submit : EventType::reject;
+        f.event = i % 2 == 0 ? EventType::submit : i == 1 ? EventType::reject : EventType::approve;
         f.actor = i % 2 == 0 ? "bob" : "reviewer";
-        f.reason = "理由";
+        if (i == 1) f.reason = "理由";
         f.at = at += std::chrono::minutes(1);
-        if (writer->fire(f).ok()) ++committed;
+        if (i == 3) f.publish_at = *f.at + std::chrono::hours(48);
+        if (!writer->fire(f).ok()) continue;
+        ++committed;
+        if (i == 3) ++scheduled;
       }
     }
   });
   auto auditor = reopen();
   ASSERT_TRUE(auditor);
+  // At least 30 verifies, and on until commands that schedule a publication have landed among
+  // them (a bounded number of verifies, not a time).
   int verified = 0;
-  for (int i = 0; i < 30; ++i) {
+  for (int i = 0; i < 30 || (scheduled.load() < 2 && i < 5000); ++i) {
     auto report = auditor->verify();
     EXPECT_TRUE(report.ok()) << "verify " << i << ": " << report.status().to_string();
     if (!report.ok()) break;
@@ -925,8 +939,161 @@ TEST_F(AuditTest, VerifyWhileAnotherEngineCommits) {
   }
   stop = true;
   load.join();
-  EXPECT_EQ(verified, 30);
+  EXPECT_GE(verified, 30);
   EXPECT_GT(committed.load(), 0);
+  EXPECT_GE(scheduled.load(), 1) << "no approval scheduled a publication while verify ran";
+}
+
+}  // namespace
+}  // namespace gongkai
+
+namespace gongkai {
+namespace {
+
+// The timers and deadline rows beside the projection drive the scheduler (escalations, scheduled
+// publications, the ends of notice periods) and the overdue lists: each one altered behind the
+// engine's back is a replay mismatch naming the item and what differs from what its history
+// implies.
+class ScheduleAuditTest : public AuditTest {
+ protected:
+  void SetUp() override {
+    AuditTest::SetUp();
+    engine_ = reopen();
+    ASSERT_TRUE(engine_);
+    // E: published with a notice period (test.planning: 30 calendar days) — a timer
+    // "notice:notice_period". F: approved with a scheduled publication — a timer "publish".
+    e_ = create("test.planning", "beta.three", "erin", step(30)).id;
+    fire(e_, EventType::submit, "erin", step(31));
+    fire(e_, EventType::approve, "reviewer", step(32));
+    fire(e_, EventType::publish, "reviewer", step(33));
+    f_ = create("test.with_interpretation", "alpha.one", "frank", step(34)).id;
+    fire(f_, EventType::submit, "frank", step(35));
+    fire(f_, EventType::approve, "reviewer", step(36),
+         [](FireRequest& r) { r.publish_at = step(36) + 72h; });
+    engine_.reset();
+  }
+
+  std::string e_, f_;
+};
+
+TEST_F(ScheduleAuditTest, UntamperedScheduleVerifies) {
+  {
+    Tamperer t(db_);
+    EXPECT_EQ(
+        t.scalar("SELECT key FROM timers WHERE item_id = '" + e_ + "' AND key LIKE 'notice:%'"),
+        "notice:notice_period");
+    EXPECT_EQ(t.scalar("SELECT key FROM timers WHERE item_id = '" + f_ + "' AND key = 'publish'"),
+              "publish");
+    EXPECT_THAT(t.scalar("SELECT key FROM timers WHERE item_id = 'gk-000003'"),
+                HasSubstr("deadline:publication:"));
+    EXPECT_EQ(t.scalar("SELECT state FROM deadlines WHERE item_id = 'gk-000003' "
+                       "AND deadline_id = 'publication'"),
+              "pending");
+  }
+  auto engine = reopen();
+  ASSERT_TRUE(engine);
+  auto report = engine->verify();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_EQ(report->items, 5);
+}
+
+TEST_F(ScheduleAuditTest, AlteredScheduleRowsAreReplayMismatchesNamingTheItem) {
+  std::string c_timer;
+  {
+    Tamperer t(db_);
+    c_timer = t.scalar("SELECT key FROM timers WHERE item_id = 'gk-000003'");
+  }
+  ASSERT_THAT(c_timer, HasSubstr("deadline:publication:"));
+  struct Case {
+    const char* what;
+    std::string sql;
+    std::vector<std::string> names;
+  };
+  const std::string later = "'2027-01-01T00:00:00.000Z'";
+  const std::vector<Case> cases = {
+      {"deleted publish timer",
+       "DELETE FROM timers WHERE item_id = '" + f_ + "' AND key = 'publish'",
+       {"item " + f_, "timer publish is missing from the timers table"}},
+      {"deleted escalation timer",
+       "DELETE FROM timers WHERE item_id = 'gk-000003'",
+       {"item gk-000003", "timer " + c_timer + " is missing"}},
+      {"added timer",
+       "INSERT INTO timers VALUES ('gk-000003', 'publish', " + later + ")",
+       {"item gk-000003", "timer publish is in the timers table, replay gives no such timer"}},
+      {"changed fire_at",
+       "UPDATE timers SET fire_at = " + later + " WHERE item_id = '" + e_ +
+           "' AND key = 'notice:notice_period'",
+       {"item " + e_, "timer notice:notice_period fires at 2027-01-01T00:00:00.000Z"}},
+      {"changed deadline state",
+       "UPDATE deadlines SET state = 'met' WHERE item_id = 'gk-000003' AND "
+       "deadline_id = 'publication'",
+       {"item gk-000003",
+        "deadline publication is 'met' in the deadlines table, replay gives 'pending'"}},
+      {"changed deadline due",
+       "UPDATE deadlines SET due = " + later +
+           " WHERE item_id = 'gk-000003' AND deadline_id = 'publication'",
+       {"item gk-000003", "deadline publication is due 2027-01-01T00:00:00.000Z"}},
+      {"changed deadline kind",
+       "UPDATE deadlines SET kind = 'review' WHERE item_id = 'gk-000003' AND "
+       "deadline_id = 'publication'",
+       {"item gk-000003", "deadline publication is of kind 'review'"}},
+      {"deleted deadline row",
+       "DELETE FROM deadlines WHERE item_id = '" + e_ + "' AND deadline_id = 'publication'",
+       {"item " + e_, "deadline publication is missing from the deadlines table"}},
+      {"added deadline row",
+       "INSERT INTO deadlines VALUES ('" + f_ + "', 'review', 'review', 'pending', " + later + ")",
+       {"item " + f_, "deadline review is in the deadlines table, replay gives no such deadline"}},
+      {"unreadable fire_at",
+       "UPDATE timers SET fire_at = 'soon' WHERE item_id = '" + f_ + "' AND key = 'publish'",
+       {"item " + f_, "timer publish", "'soon'"}},
+  };
+  const std::string pristine = gongkai::testing::read_file(db_);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    restore(pristine);
+    {
+      Tamperer t(db_);
+      t.exec(c.sql);
+    }
+    EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, c.names));
+  }
+}
+
+// Two differences in one item are both named; the projection row itself is not blamed.
+TEST_F(ScheduleAuditTest, EveryDifferenceOfTheItemIsNamed) {
+  {
+    Tamperer t(db_);
+    t.exec("DELETE FROM timers WHERE item_id = '" + e_ + "'");
+    t.exec("UPDATE deadlines SET state = 'breached' WHERE item_id = '" + e_ + "'");
+  }
+  const Status s = verify();
+  EXPECT_TRUE(Reports(s, Errc::audit_replay_mismatch,
+                      {"item " + e_, "timer notice:notice_period is missing", "'breached'"}));
+  EXPECT_THAT(s.message(), ::testing::Not(HasSubstr("projection's state")));
+}
+
+// Timer or deadline rows of an item that does not exist: the scheduler would fire them.
+TEST_F(ScheduleAuditTest, ScheduleRowsOfANonExistentItemAreAFinding) {
+  const std::string pristine = gongkai::testing::read_file(db_);
+  for (const std::string& sql :
+       {std::string("INSERT INTO timers VALUES ('gk-000099', 'publish', "
+                    "'2027-01-01T00:00:00.000Z')"),
+        std::string("INSERT INTO deadlines VALUES ('gk-000099', 'publication', 'publication', "
+                    "'breached', '2026-03-01T00:00:00.000Z')"),
+        std::string("INSERT INTO timers VALUES ('a-first', 'publish', "
+                    "'2027-01-01T00:00:00.000Z')"),
+        std::string("INSERT INTO timers VALUES ('zz-last', 'publish', "
+                    "'2027-01-01T00:00:00.000Z')")}) {
+    SCOPED_TRACE(sql);
+    restore(pristine);
+    const std::string id = sql.substr(sql.find("('") + 2, sql.find("',") - sql.find("('") - 2);
+    {
+      Tamperer t(db_);
+      t.exec(sql);
+    }
+    EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch,
+                        {"item " + id, "neither a projection row nor events"}));
+  }
 }
 
 }  // namespace
