@@ -244,27 +244,40 @@ constexpr const char* kEventColumns =
     "seq, item_id, item_seq, type, actor, role, reason, command_id, at, payload, "
     "definition_version, calendar_version, item_prev_hash, prev_hash, hash";
 
-Event read_event(SQLite::Statement& q) {
-  Event e;
+// Assigns column `i` of the current row to `out`, reusing its capacity (no temporary string).
+void assign_text(SQLite::Statement& q, int i, std::string& out) {
+  const SQLite::Column c = q.getColumn(i);
+  const char* text = c.getText();  // before getBytes(): SQLite's documented order
+  out.assign(text, static_cast<std::size_t>(c.getBytes()));
+}
+
+// Reads the current row of a SELECT of kEventColumns into `e`, whose strings keep their capacity
+// from row to row (a scan of every event allocates little once they have grown).
+void read_event_into(SQLite::Statement& q, Event& e) {
   e.seq = q.getColumn(0).getInt64();
   try {
     e.at = read_instant(q.getColumn(8));
   } catch (const CorruptValue& bad) {
     throw CorruptValue("event seq " + std::to_string(e.seq) + ": " + bad.what());
   }
-  e.item_id = q.getColumn(1).getString();
+  assign_text(q, 1, e.item_id);
   e.item_seq = q.getColumn(2).getInt64();
-  e.type = q.getColumn(3).getString();
-  e.actor = q.getColumn(4).getString();
-  e.role = q.getColumn(5).getString();
-  e.reason = q.getColumn(6).getString();
-  e.command_id = q.getColumn(7).getString();
-  e.payload = q.getColumn(9).getString();
+  assign_text(q, 3, e.type);
+  assign_text(q, 4, e.actor);
+  assign_text(q, 5, e.role);
+  assign_text(q, 6, e.reason);
+  assign_text(q, 7, e.command_id);
+  assign_text(q, 9, e.payload);
   e.definition_version = q.getColumn(10).getInt64();
-  e.calendar_version = q.getColumn(11).getString();
-  e.item_prev_hash = q.getColumn(12).getString();
-  e.prev_hash = q.getColumn(13).getString();
-  e.hash = q.getColumn(14).getString();
+  assign_text(q, 11, e.calendar_version);
+  assign_text(q, 12, e.item_prev_hash);
+  assign_text(q, 13, e.prev_hash);
+  assign_text(q, 14, e.hash);
+}
+
+Event read_event(SQLite::Statement& q) {
+  Event e;
+  read_event_into(q, e);
   return e;
 }
 
@@ -527,8 +540,10 @@ class SqliteStore final : public Store {
         Lease q_lease = prepare(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
                                 (order == EventOrder::by_seq ? "seq" : "item_id, item_seq"));
         SQLite::Statement& q = *q_lease;
+        Event e;  // one event, its strings reused row after row
         while (q.executeStep()) {
-          if (!visit(read_event(q))) break;
+          read_event_into(q, e);
+          if (!visit(e)) break;
         }
         return Status::Ok();
       });

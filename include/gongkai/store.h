@@ -179,7 +179,8 @@ class Store {
   virtual Result<std::vector<Event>> history(const std::string& item_id,
                                              std::int64_t max_item_seq = 0) = 0;
   // Calls `visit` for every event in `order` (for audits). Stops early, returning ok, when visit
-  // returns false. `visit` must not call back into the store.
+  // returns false. `visit` must not call back into the store; the event it is given is valid only
+  // during the call (it may be one object refilled row after row).
   virtual Status scan_events(const std::function<bool(const Event&)>& visit,
                              EventOrder order = EventOrder::by_seq) = 0;
   // The command committed under `command_id`; std::nullopt when none was.
