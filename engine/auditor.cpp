@@ -13,20 +13,6 @@
 namespace gongkai {
 namespace {
 
-// How a replayed item compares with its stored projection (its row, timers and deadline rows, by
-// their digest).
-enum class Replayed { same, different, not_utf8 };
-
-// A replay whose texts are not UTF-8 (a rehashed forgery: the engine never stores such text) has
-// no state document, so it is not the stored one.
-Replayed compare_replay(const Item& item, const std::string& stored_digest) {
-  try {
-    return item_projection_digest(item) == stored_digest ? Replayed::same : Replayed::different;
-  } catch (const nlohmann::json::type_error&) {
-    return Replayed::not_utf8;
-  }
-}
-
 // Damage SQLite itself found in the file (the store marks it): not a sign of tampering.
 bool file_damage(const Status& s) {
   return s.details_json().find("\"damage\":\"file\"") != std::string::npos;
@@ -178,7 +164,6 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   std::unique_ptr<Item> mismatched_item;  // its replayed state
   std::string mismatched_digest;          // the digest of its stored projection
   std::int64_t mismatched_seq = 0;
-  bool mismatched_not_utf8 = false;  // its replay has a text that is not UTF-8
   ResolveMemo memo;  // the definitions and calendars each event refers to, looked up once
   auto visit = [&](const Event& e, bool hash_ok, const nlohmann::json& payload) {
     if (e.seq != expected_seq) {
@@ -220,22 +205,23 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     ++expected_seq;
     ++report.events;
     // The engine writes only UTF-8 (the payload's text is checked by its parser): another text is
-    // a rewritten event, even when every hash was recomputed after it.
-    if (replay_problem.ok()) {
-      for (const auto& [name, text] :
-           {std::pair<const char*, const std::string*>{"actor", &e.actor},
-            {"role", &e.role},
-            {"reason", &e.reason},
-            {"command_id", &e.command_id}}) {
-        if (!is_valid_utf8(*text)) {
-          replay_problem = Status(Errc::audit_replay_mismatch,
-                                  where(e) + ": its " + name +
-                                      " is not UTF-8, which the engine never writes (the event was "
-                                      "rewritten and rehashed)");
-          replay_problem_seq = e.seq;
-          break;
-        }
+    // a rewritten event, even when every hash was recomputed after it. Such an item is not
+    // replayed further (its state would have no state document to digest).
+    for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"actor", &e.actor},
+                                     {"role", &e.role},
+                                     {"reason", &e.reason},
+                                     {"command_id", &e.command_id}}) {
+      if (is_valid_utf8(*text)) continue;
+      if (replay_problem.ok()) {
+        replay_problem = Status(Errc::audit_replay_mismatch,
+                                where(e) + ": its " + name +
+                                    " is not UTF-8, which the engine never writes (the event was "
+                                    "rewritten and rehashed)");
+        replay_problem_seq = e.seq;
       }
+      t.replaying = false;
+      t.item.reset();
+      break;
     }
 
     // The replay, while the item's history is within its projection.
@@ -246,14 +232,11 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     if (step.ok() && e.item_seq == t.version) {
       item.id = e.item_id;
       ++report.items;
-      const Replayed replayed =
-          mismatched.empty() ? compare_replay(item, t.state_digest) : Replayed::same;
-      if (replayed != Replayed::same) {
+      if (mismatched.empty() && item_projection_digest(item) != t.state_digest) {
         mismatched = e.item_id;  // described after the scan, which holds the store
         mismatched_item = std::move(t.item);
         mismatched_digest = t.state_digest;
         mismatched_seq = e.seq;
-        mismatched_not_utf8 = replayed == Replayed::not_utf8;
       }
       t.replaying = false;
       t.item.reset();
@@ -364,14 +347,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
     return replay_problem;
   }
   if (!mismatched.empty()) {
-    std::string detail;
-    if (mismatched_not_utf8) {
-      detail =
-          ": a text in its history is not UTF-8, which the engine never writes (its events "
-          "were rewritten and rehashed)";
-    } else {
-      detail = describe_mismatch(store, *mismatched_item, mismatched_digest);
-    }
+    const std::string detail = describe_mismatch(store, *mismatched_item, mismatched_digest);
     return Status(Errc::audit_replay_mismatch,
                   "item " + mismatched + " does not replay to its stored state" + detail);
   }

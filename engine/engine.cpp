@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -66,24 +65,17 @@ double jitter_draw(const std::string& delivery_id, int attempt) {
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 
-// The calendar set and calendar id a deadline or notice period was computed on, from its recorded
-// reference "<set>:<calendar id>@<version>": std::nullopt when the text has no such form, an
-// error (storage_corrupt) when its set is not a number.
-Result<std::optional<std::pair<std::int64_t, std::string>>> recorded_calendar(
-    const std::string& ref) {
-  using Found = std::optional<std::pair<std::int64_t, std::string>>;
-  const auto colon = ref.find(':');
-  const auto at_sign = ref.rfind('@');
-  if (colon == std::string::npos || at_sign == std::string::npos || at_sign < colon) {
-    return Found();
+// The calendar a deadline or notice period was computed on, from its recorded reference:
+// std::nullopt when it records none (no "<set>:<id>@<version>" form), an error (storage_corrupt)
+// when the reference does not read.
+Result<std::optional<CalendarRef>> recorded_calendar(const std::string& ref) {
+  if (ref.find(':') == std::string::npos || ref.find('@') == std::string::npos) {
+    return std::optional<CalendarRef>();
   }
-  std::int64_t set = 0;
-  const char* end = ref.data() + colon;
-  const auto [ptr, ec] = std::from_chars(ref.data(), end, set);
-  if (ec != std::errc() || ptr != end || colon == 0) {
-    return Status(Errc::storage_corrupt, "the recorded calendar '" + ref + "' names no set");
-  }
-  return Found(std::make_pair(set, ref.substr(colon + 1, at_sign - colon - 1)));
+  auto parsed = parse_calendar_ref(ref);
+  if (!parsed)
+    return Status(Errc::storage_corrupt, "the recorded calendar '" + ref + "' does not read");
+  return std::optional<CalendarRef>(std::move(*parsed));
 }
 
 // Whether the event payload `payload` has the string `value` as its member `key` (false for any
@@ -1108,9 +1100,9 @@ Result<std::vector<DeadlineExplanation>> Engine::explain(const std::string& item
     auto recorded = recorded_calendar(d.calendar);
     if (!recorded.ok()) return recorded.status();
     if (*recorded) {
-      auto set = impl_->calendars_at((*recorded)->first);
+      auto set = impl_->calendars_at((*recorded)->set);
       if (!set) return Status(Errc::calendar_not_found, "calendar " + d.calendar + " not stored");
-      auto calendar = set->as_of((*recorded)->second, d.computed_at);
+      auto calendar = set->as_of((*recorded)->id, d.computed_at);
       if (!calendar.ok()) return calendar.status();
       auto computation = compute_due(d, *calendar);
       if (!computation.ok()) return computation.status();
@@ -1146,9 +1138,9 @@ Result<std::vector<NoticeExplanation>> Engine::explain_notices(const std::string
     auto recorded = recorded_calendar(n.calendar);
     if (!recorded.ok()) return recorded.status();
     if (*recorded) {
-      auto set = impl_->calendars_at((*recorded)->first);
+      auto set = impl_->calendars_at((*recorded)->set);
       if (!set) return Status(Errc::calendar_not_found, "calendar " + n.calendar + " not stored");
-      auto calendar = set->as_of((*recorded)->second, n.computed_at);
+      auto calendar = set->as_of((*recorded)->id, n.computed_at);
       if (!calendar.ok()) return calendar.status();
       auto computation = compute_notice_end(n, *calendar);
       if (!computation.ok()) return computation.status();

@@ -1,6 +1,8 @@
 #include "engine/history_context.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "engine/item_state.h"
 
@@ -12,27 +14,6 @@ std::string where(const Event& e) {
          std::to_string(e.item_seq) + ", " + e.type + ")";
 }
 
-struct CalendarRef {
-  std::int64_t set = 0;
-  std::string id;
-  int version = 0;
-};
-
-std::optional<CalendarRef> parse_ref(const std::string& text) {
-  const auto colon = text.find(':');
-  const auto at = text.rfind('@');
-  if (colon == std::string::npos || at == std::string::npos || at < colon) return std::nullopt;
-  try {
-    CalendarRef ref;
-    ref.set = std::stoll(text.substr(0, colon));
-    ref.id = text.substr(colon + 1, at - colon - 1);
-    ref.version = std::stoi(text.substr(at + 1));
-    return ref;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 // The China-time day of `t` (days since 1970-01-01), on which the calendar in force depends.
 std::int64_t local_day(Instant t) {
   constexpr std::int64_t kDay = 86400000;
@@ -40,7 +21,26 @@ std::int64_t local_day(Instant t) {
   return ms >= 0 ? ms / kDay : -((-ms + kDay - 1) / kDay);
 }
 
+// `text` as a whole decimal number of type T, or nothing.
+template <class T>
+std::optional<T> whole_number(std::string_view text) {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 }  // namespace
+
+std::optional<CalendarRef> parse_calendar_ref(const std::string& text) {
+  const auto colon = text.find(':');
+  const auto at = text.rfind('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) return std::nullopt;
+  const auto set = whole_number<std::int64_t>(std::string_view(text).substr(0, colon));
+  const auto version = whole_number<int>(std::string_view(text).substr(at + 1));
+  if (!set || !version) return std::nullopt;
+  return CalendarRef{*set, text.substr(colon + 1, at - colon - 1), *version};
+}
 
 Result<std::string> HistoryContext::calendar_ref(std::int64_t calendars_version, const Unit& unit,
                                                  Instant at) const {
@@ -115,7 +115,7 @@ Status HistoryContext::resolve(const Item& before, const Event& event, EventCont
       }
     }
   }
-  const auto ref = parse_ref(event.calendar_version);
+  const auto ref = parse_calendar_ref(event.calendar_version);
   if (!ref) {
     return Status(Errc::audit_replay_mismatch,
                   where(event) + " records calendar '" + event.calendar_version + "'");

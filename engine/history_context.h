@@ -18,6 +18,18 @@
 
 namespace gongkai {
 
+// A recorded calendar reference, "<calendars version>:<calendar id>@<calendar version>" (what
+// events, deadlines and notice periods record).
+struct CalendarRef {
+  std::int64_t set = 0;
+  std::string id;
+  int version = 0;
+};
+
+// `text` as a calendar reference, both numbers whole decimal numbers; std::nullopt for anything
+// else (the engine never writes anything else).
+std::optional<CalendarRef> parse_calendar_ref(const std::string& text);
+
 // The context of one event. Not copyable: `deadlines` points into it (or, when resolved with a
 // ResolveMemo, into the memo, which then holds the definitions and calendars instead of it).
 struct EventContext {
