@@ -445,6 +445,25 @@ int probe_startup(const std::string& db) {
   return 0;
 }
 
+// The line the start-up probe (a child process running `self --probe-startup db`) prints, without
+// its line break; "" when it printed none.
+std::string probe_line(const char* self, const std::string& db) {
+  const std::string command = std::string(self) + " --probe-startup " + db;
+  FILE* pipe = popen(command.c_str(), "r");
+  char line[512] = {0};
+  std::string out;
+  if (pipe && std::fgets(line, sizeof line, pipe)) out = line;
+  if (pipe) pclose(pipe);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+// The number after `key` (e.g. "rss_kb=") in a probe line; -1 when it is not there.
+long probe_value(const std::string& line, const std::string& key) {
+  const auto at = line.find(key);
+  return at == std::string::npos ? -1 : std::atol(line.c_str() + at + key.size());
+}
+
 // One `audit verify` of `engine`'s database, printed with its wall and CPU time; false (after
 // printing the error) when it fails.
 bool measure_verify(Engine& engine) {
@@ -604,14 +623,23 @@ int main(int argc, char** argv) {
   std::printf("%-46s %12.0f /s (%lld items)\n", "creating items with deadlines, 64 callers",
               fill_rate, static_cast<long long>(o.open_items));
   std::fflush(stdout);
-  const std::string probe = std::string(argv[0]) + " --probe-startup " + big;
-  FILE* pipe = popen(probe.c_str(), "r");
-  char line[512] = {0};
-  if (pipe && std::fgets(line, sizeof line, pipe)) {
-    std::printf("%-46s %s",
-                ("start-up with " + std::to_string(o.open_items) + " open items").c_str(), line);
+  const std::string empty = o.dir + "/no-items.db";
+  make_engine(empty).reset();
+  const std::string with_items = probe_line(argv[0], big);
+  const std::string without = probe_line(argv[0], empty);
+  std::printf("%-46s %s\n",
+              ("start-up with " + std::to_string(o.open_items) + " open items").c_str(),
+              with_items.c_str());
+  std::printf("%-46s %s\n", "start-up with no items", without.c_str());
+  const long rss_items = probe_value(with_items, "rss_kb=");
+  const long rss_empty = probe_value(without, "rss_kb=");
+  if (rss_items > 0 && rss_empty > 0) {
+    std::printf(
+        "%-46s %12.1f bytes ((peak RSS with %lld open items - peak RSS with none) / %lld)\n",
+        "memory per open item",
+        1024.0 * static_cast<double>(rss_items - rss_empty) / static_cast<double>(o.open_items),
+        static_cast<long long>(o.open_items), static_cast<long long>(o.open_items));
   }
-  if (pipe) pclose(pipe);
   std::printf("%-46s %12.0f bytes per item\n", "database size",
               static_cast<double>(fs::file_size(big)) / static_cast<double>(o.open_items));
   return 0;
