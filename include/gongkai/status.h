@@ -41,6 +41,7 @@ namespace gongkai {
   X(method_not_allowed,       2, "the route does not accept that HTTP method")                     \
   X(user_exists,              2, "a user with that name already exists")                           \
   X(simulation_only,          2, "the option is accepted only on a simulation database")           \
+  X(site_not_replaceable,     2, "the website folder is not one a simulation wrote")               \
   X(idempotency_key_reused,   2, "a command id was reused for a different command")                \
   X(clock_went_backwards,     2, "the command's instant is before the item's last event")          \
   X(definition_io_error,      2, "a definition file cannot be read")                               \

@@ -102,10 +102,12 @@ int run_pilot_year(const Globals& globals, const PilotYearArgs& args) {
   if (!seed.ok()) return fail(seed.status());
   options.seed = *seed;
   if (args.units != "all") {
+    // getline drops an empty last field, so a trailing comma (an empty last unit) is caught here.
+    const bool trailing_comma = !args.units.empty() && args.units.back() == ',';
     std::stringstream list(args.units);
     std::string id;
     while (std::getline(list, id, ',')) {
-      if (id.empty()) {
+      if (id.empty() || trailing_comma) {
         return fail(Status(
             Errc::invalid_argument,
             "--units must be 'all' or unit ids separated by commas, not '" + args.units + "'"));

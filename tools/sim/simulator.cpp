@@ -313,6 +313,42 @@ Result<Item> Simulator::fire(SimItem& item, FireRequest request,
                                     " was refused: " + result.status().to_string());
 }
 
+// A simulation replaces its website folder, so the folder must be one it may delete: absent, empty,
+// or a website a simulation wrote (every entry a unit's folder with the website's state
+// `.gongkai/site.json`) — and neither the database nor a folder holding it.
+Status check_site_replaceable(const std::string& site_dir, const std::string& db_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path site = fs::weakly_canonical(site_dir, ec);
+  const fs::path db = fs::weakly_canonical(db_path, ec);
+  if (ec) return Status(Errc::invalid_argument, "cannot resolve '" + site_dir + "'");
+  // `site` is the database or one of its folders when it is a prefix of the database's path.
+  auto [site_end, db_at] = std::mismatch(site.begin(), site.end(), db.begin(), db.end());
+  if (site_end == site.end()) {
+    return Status(Errc::site_not_replaceable,
+                  "the website folder '" + site_dir + "' is or holds the database '" + db_path +
+                      "'; a simulation replaces its website folder — give another --site");
+  }
+  if (!fs::exists(fs::symlink_status(site_dir, ec))) return Status::Ok();
+  const std::string refused = "'" + site_dir +
+                              "' exists and is not a website a simulation wrote; it is left "
+                              "alone (a simulation replaces its website folder — give another "
+                              "--site, or delete it yourself)";
+  if (!fs::is_directory(fs::symlink_status(site_dir, ec))) {
+    return Status(Errc::site_not_replaceable, refused + ": it is not a folder");
+  }
+  for (fs::directory_iterator it(site_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& entry = it->path();
+    if (!fs::is_directory(fs::symlink_status(entry, ec)) ||
+        !fs::is_regular_file(entry / ".gongkai" / "site.json", ec)) {
+      return Status(Errc::site_not_replaceable,
+                    refused + ": '" + entry.filename().string() + "' is not a unit's site");
+    }
+  }
+  if (ec) return Status(Errc::site_not_replaceable, refused + ": it cannot be read");
+  return Status::Ok();
+}
+
 Status Simulator::open_database() {
   if (options_.db_path.empty()) return Status(Errc::invalid_argument, "no database path given");
   std::error_code ec;
@@ -873,6 +909,9 @@ Result<SimulationSummary> Simulator::run() {
   model_ = std::move(*model);
   start_ = local_midnight(options_.from);
   end_ = local_midnight(options_.to.plus_days(1));
+  if (!options_.site_dir.empty()) {
+    if (Status s = check_site_replaceable(options_.site_dir, options_.db_path); !s.ok()) return s;
+  }
 
   if (Status s = open_database(); !s.ok()) return s;
   auto calendars = engine_->calendars();
@@ -889,6 +928,14 @@ Result<SimulationSummary> Simulator::run() {
     }
     auto calendar = calendars->latest(calendar_id);
     if (!calendar.ok()) return calendar.status();
+    // Every command is taken on the calendar in force at its time: a period that starts before
+    // the calendar's first notice could not record its first item.
+    if (auto in_force = calendars->as_of(calendar_id, start_); !in_force.ok()) {
+      return Status(Errc::calendar_not_found, "the simulated period starts on " +
+                                                  options_.from.to_string() +
+                                                  ", before any calendar of unit " + unit.id +
+                                                  " was in force: " + in_force.status().message());
+    }
     SimUnit u;
     u.unit = &unit;
     u.index = i;
