@@ -757,6 +757,12 @@ class Simulation {
       ASSERT_TRUE(m.steps.insert({key, "served"}).second) << m.id << ": " << key << " served twice";
       ASSERT_LE(*parse_instant(payload.at("scheduled_at").get<std::string>()), e.at)
           << "a notice period served early";
+      // Its end (公示期满) is delivered to every channel of the standard, in the same commit.
+      for (const std::string& channel : standards().at(m.standard).channels) {
+        const std::string id = m.id + "-v" + std::to_string(m.version) + "-" + channel;
+        ASSERT_FALSE(outbox_.count(id)) << "delivery " << id << " twice";
+        outbox_[id] = ModelDelivery{m.id, channel, "pending", 0};
+      }
       return;
     }
     FAIL() << m.id << ": unexpected system event " << e.type << " " << e.payload;
