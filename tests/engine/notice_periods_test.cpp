@@ -1,8 +1,9 @@
 // Notice periods (公示期) through the engine: a minimum duration counted like a deadline from the
 // publication (calendar days with the rest-day rule, working days across a holiday, hours), served
 // by a durable timer, closing refused before it is served, a withdrawal or correction cutting it
-// short, calendar changes recomputing it, its end delivered to the item's channels (公示期满) but
-// not an end cut short, and replay and audit verify reproducing all of it.
+// short, calendar changes recomputing it, its end delivered to the item's channels (公示期满, by
+// the timer's record or a close that serves it) but not an end cut short, and replay and audit
+// verify reproducing all of it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -194,10 +195,18 @@ TEST_F(NoticePeriodsTest, CalendarDaysEndingOnTheSpringFestivalRunToTheNextWorki
   EXPECT_EQ(closed->stage, Stage::closed);
   EXPECT_EQ(closed->notices.front().state, NoticeState::served);
   EXPECT_EQ(closed->notices.front().served_at, t("2026-02-25T00:00:00+08:00"));
-  // Served by the close: the timer has nothing left to record.
+  // Served by the close: the timer has nothing left to record, so the close delivers the end.
   auto tick = engine_->run_due(t("2026-02-26T00:00:00+08:00"));
   ASSERT_TRUE(tick.ok());
   EXPECT_EQ(tick->notices_served, 0);
+  const auto ends = deliveries_of_kind(item.id, "notice_served");
+  ASSERT_EQ(ends.size(), 1u) << "one channel (website)";
+  EXPECT_EQ(ends[0].item_version, closed->version);
+  EXPECT_EQ(ends[0].created_at, t("2026-02-25T00:00:00+08:00"));
+  const json doc = json::parse(ends[0].document);
+  EXPECT_EQ(doc.at("kind"), "notice_served");
+  EXPECT_EQ(doc.at("notice_period").at("state"), "served");
+  EXPECT_EQ(doc.at("notice_period").at("last_day"), "2026-02-24");
   expect_verified();
 }
 
@@ -249,7 +258,10 @@ TEST_F(NoticePeriodsTest, WorkingDaysSkipTheNationalDayHolidayAndCountTheMakeUpS
   EXPECT_EQ(after.notices.front().state, NoticeState::served);
   EXPECT_EQ(after.notices.front().served_at, t("2026-10-21T00:00:00+08:00"));
   EXPECT_EQ(engine_->explain_notices(item.id)->front().records.size(), 2u);
+  EXPECT_EQ(deliveries_of_kind(item.id, "notice_served").size(), 1u);
   EXPECT_TRUE(fire(item.id, EventType::close, t("2026-10-21T09:00:00+08:00")).ok());
+  EXPECT_EQ(deliveries_of_kind(item.id, "notice_served").size(), 1u)
+      << "a close after the timer recorded the end delivers nothing";
   expect_verified();
 }
 
