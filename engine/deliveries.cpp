@@ -4,6 +4,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "engine/notice_periods.h"
+
 namespace gongkai {
 
 using nlohmann::json;
@@ -14,6 +16,21 @@ std::optional<std::string> delivery_kind(const std::string& event_type) {
   if (event_type == "respond") return std::string("response");
   if (event_type == "withdraw") return std::string("withdrawal");
   if (event_type == "correct") return std::string("correction");
+  // The end of a notice period (公示期满) is public too: the website's "公示中" must not outlive
+  // it.
+  if (event_type == kNoticePeriodServed) return std::string(kNoticeServedKind);
+  return std::nullopt;
+}
+
+std::optional<std::string> delivery_kind(const std::string& event_type, const Item& before,
+                                         const Item& after) {
+  if (auto kind = delivery_kind(event_type)) return kind;
+  if (event_type != to_string(EventType::close)) return std::nullopt;
+  for (const ItemNotice& n : before.notices) {
+    if (n.state != NoticeState::running) continue;
+    const ItemNotice* now = after.find_notice(n.id);
+    if (now && now->state == NoticeState::served) return std::string(kNoticeServedKind);
+  }
   return std::nullopt;
 }
 

@@ -314,7 +314,7 @@ struct Engine::Impl {
     commit.projection = item_record(*after);
     schedule_of(*after, commit.timers, commit.deadlines);
     commit.delivery_updates = std::move(delivery_updates);
-    if (auto kind = delivery_kind(event.type)) {
+    if (auto kind = delivery_kind(event.type, before, *after)) {
       const auto defs = definitions_at(after->definition_version);
       commit.new_deliveries =
           deliveries_for(*after, *context.deadlines.standard, defs.get(), *kind, event.at);

@@ -39,6 +39,7 @@ std::string notice_heading(const std::string& kind) {
   if (kind == "response") return "回应关切";
   if (kind == "withdrawal") return "撤回公告";
   if (kind == "correction") return "更正公告";
+  if (kind == "notice_served") return "公示期满公告";
   return kind_label(kind);
 }
 
@@ -88,6 +89,15 @@ Result<std::string> print_document(const Delivery& delivery, const std::string& 
     body += "<div class=\"notice\"><p>《" + html_escape(doc.title) + "》正在更正，更正后的第" +
             std::to_string(doc.revision) +
             "版经审核后重新公布。更正前的内容请勿再作依据。</p></div>\n";
+  } else if (doc.kind == "notice_served") {
+    // What a bulletin board puts up beside the 公示 when its period has ended: that it has, when.
+    body += "<h1>关于《" + html_escape(doc.title) + "》公示期满的公告</h1>\n";
+    body += "<div class=\"notice\"><p>《" + html_escape(doc.title) + "》";
+    if (doc.notice) {
+      body += "于" + html_escape(notice_period_time(*doc.notice)) + "公示，公示期不少于" +
+              html_escape(duration_label(doc.notice->amount, doc.notice->unit)) + "，";
+    }
+    body += "现公示期已满。</p></div>\n";
   } else if (doc.kind == "interpretation") {
     body += "<h1>《" + html_escape(doc.title) + "》政策解读</h1>\n";
     body += "<div class=\"content\">\n" + html_paragraphs(doc.interpretation) + "</div>\n";
@@ -112,7 +122,8 @@ Result<std::string> print_document(const Delivery& delivery, const std::string& 
   row("公开依据", join(doc.legal_basis, "；"));
   row("公开主体", doc.responsible_body);
   row("公开时限", doc.time_limit);
-  if (doc.kind == "release" && doc.notice) {  // the paper put up is the 公示 itself
+  // The paper put up is the 公示 itself, or the notice of its end.
+  if ((doc.kind == "release" || doc.kind == "notice_served") && doc.notice) {
     row("公示期", "不少于" + duration_label(doc.notice->amount, doc.notice->unit) + "，" +
                       notice_period_time(*doc.notice));
   }

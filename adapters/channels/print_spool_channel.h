@@ -14,7 +14,9 @@
 // Files and the manifest are replaced atomically; writers of one folder (threads or processes)
 // take its lock file. Idempotent by delivery id: a delivery already in the manifest (with its file)
 // changes nothing. A withdrawal prints a withdrawal notice without the content; a correction prints
-// a notice that a corrected revision follows after review (its text is not yet approved).
+// a notice that a corrected revision follows after review (its text is not yet approved); the end
+// of a notice period (notice_served) prints a 公示期满 notice with the period, without the content
+// (the paper of the release is still up).
 #pragma once
 
 #include <filesystem>

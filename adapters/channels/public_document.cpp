@@ -225,6 +225,7 @@ std::string kind_label(const std::string& kind) {
   if (kind == "response") return "回应";
   if (kind == "withdrawal") return "撤回";
   if (kind == "correction") return "更正";
+  if (kind == "notice_served") return "公示期满";
   return kind;
 }
 

@@ -39,7 +39,7 @@ struct PublicNotice {
 };
 
 struct PublicDocument {
-  std::string kind;  // release, interpretation, response, withdrawal, correction
+  std::string kind;  // release, interpretation, response, withdrawal, correction, notice_served
   std::string at;    // the event's instant, RFC 3339 China time
   std::string item_id;
   std::int64_t version = 0;
@@ -81,7 +81,7 @@ std::string notice_period_time(const PublicNotice& notice);
 // amount and the unit as they are for another unit.
 std::string duration_label(std::int64_t amount, std::string_view unit);
 
-// 发布, 解读, 回应, 撤回, 更正 for the delivery kinds (the kind itself when unknown).
+// 发布, 解读, 回应, 撤回, 更正, 公示期满 for the delivery kinds (the kind itself when unknown).
 std::string kind_label(const std::string& kind);
 // 决策公开 ... 结果公开 for the standard's 五公开 kind.
 std::string disclosure_kind_label(const std::string& kind);

@@ -388,7 +388,7 @@ std::string history_list(const std::vector<HistoryEntry>& history) {
   std::string out = "<section id=\"history\">\n<h2>公开记录</h2>\n<ol>\n";
   for (const auto& h : history) {
     out += "<li>" + html_escape(chinese_date_time(h.at)) + " " + html_escape(kind_label(h.kind));
-    if (h.kind == "release" || h.kind == "correction")
+    if (h.kind == "release" || h.kind == "correction" || h.kind == "notice_served")
       out += "（" + revision_label(h.revision) + "）";
     out += "</li>\n";
   }
@@ -571,6 +571,7 @@ std::string archive_page(const SiteState& site, const std::string& month, const 
 std::string entry_title(const Summary& s) {
   if (s.status == "withdrawn") return "【已撤回】" + s.title;
   if (s.status == "correcting") return "【更正中】" + s.title;
+  if (s.kind == "notice_served") return "【公示期满】" + s.title;  // the change is the period's end
   return s.title;
 }
 
@@ -980,7 +981,8 @@ struct WebsiteChannel::Impl {
     bool released_now = false;  // record.released is `document`, i.e. `doc`
     if (doc.withdrawn) {
       record.released = nullptr;
-    } else if (doc.kind == "release" || doc.kind == "interpretation" || doc.kind == "response") {
+    } else if (doc.kind == "release" || doc.kind == "interpretation" || doc.kind == "response" ||
+               doc.kind == "notice_served") {  // the released revision, its notice period ended
       record.released = document;
       released_now = true;
     }

@@ -19,7 +19,9 @@
 // delivery writes the same bytes; a delivery older than what the site shows (a retried release
 // arriving after the withdrawal) changes nothing. Withdrawn items show 已撤回 and no content;
 // an item being corrected shows the notice and the last released revision; every revision's
-// release is listed in the item's history. Everything from the document is HTML-escaped.
+// release is listed in the item's history, and so is the end of a notice period (notice_served,
+// 公示期满: the page's notice period section says so from then on). Everything from the document is
+// HTML-escaped.
 #pragma once
 
 #include <atomic>

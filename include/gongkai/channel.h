@@ -1,6 +1,6 @@
 // gongkai — channels (公开渠道): where a release, its interpretation, the responses to public
-// concerns, a withdrawal or a correction is delivered (the government website first, then new
-// media, broadcast, bulletin boards, service halls ...).
+// concerns, a withdrawal, a correction or the end of a notice period (公示期满) is delivered (the
+// government website first, then new media, broadcast, bulletin boards, service halls ...).
 //
 // Deliveries go through a transactional outbox: the engine writes them in the same transaction as
 // the event that causes them, and a worker (in `gongkai serve` and `gongkai tick`) hands each to
@@ -27,7 +27,7 @@ struct Delivery {
   std::int64_t item_version = 0;  // the item version whose event caused it
   std::string unit_id;
   std::string channel;   // a channel id from channels.json
-  std::string kind;      // "release", "interpretation", "response", "withdrawal", "correction"
+  std::string kind;      // release, interpretation, response, withdrawal, correction, notice_served
   std::string document;  // JSON: what the public may see of the item (see docs/channels.md)
   std::string state;     // "pending", "delivered", "retrying", "failed"
   int attempts = 0;

@@ -236,9 +236,9 @@ class Engine {
   std::shared_ptr<const CalendarSet> calendars() const;
 
   // Fires every timer due at `at` (default: the clock's now; an explicit instant only on a
-  // simulation database): scheduled publications and escalation steps, each exactly once even
-  // with several processes ticking at once; recomputes open deadlines when the calendar version
-  // in force has changed since the last run. Errors: simulation_only, storage errors.
+  // simulation database): publications, escalation steps, notice period ends (each with a delivery
+  // of kind notice_served per channel), once each even with several processes ticking; recomputes
+  // open deadlines when the calendar in force changed. Errors: simulation_only, storage errors.
   Result<TickReport> run_due(std::optional<Instant> at = std::nullopt);
 
   // The earliest pending timer, if any. Errors: storage errors.

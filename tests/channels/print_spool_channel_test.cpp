@@ -1,5 +1,6 @@
 // The print spool channel: A4 documents and the manifest in a real folder, idempotency, notices
-// without content, the notice period on a release, escaping, concurrent writers.
+// without content, the notice period on a release and the notice of its end, escaping, concurrent
+// writers.
 #include "adapters/channels/print_spool_channel.h"
 
 #include <gmock/gmock.h>
@@ -171,6 +172,49 @@ TEST(PrintDocument, AReleaseStatesItsNoticePeriod) {
   doc["notice_period"] = {{"amount", 30}};
   d.document = doc.dump();
   EXPECT_EQ(print_document(d, "公示栏").status().code(), Errc::invalid_json);
+}
+
+// The end of a notice period (notice_served) is what a bulletin board puts up beside the 公示: a
+// 公示期满 notice with the period, without the content (the release's paper is still up), listed
+// in the manifest with its kind. A hand-made document, as above.
+TEST_F(PrintSpoolChannelTest, TheEndOfANoticePeriodPrintsANoticeThatItEnded) {
+  json doc = ::gongkai::testing::release_document_with_notice();
+  doc["kind"] = "notice_served";
+  doc["at"] = "2026-04-02T00:00:00.000+08:00";
+  doc["version"] = 5;
+  doc["notice_period"]["state"] = "served";
+  const Delivery d = ::gongkai::testing::delivery_of(doc, "bulletin_board");
+  auto html = print_document(d, "社区/村公示栏(电子屏)");
+  ASSERT_TRUE(html.ok()) << html.status().to_string();
+  EXPECT_THAT(*html, HasSubstr("<title>公示期满公告：规划草案</title>"));
+  EXPECT_THAT(*html, HasSubstr("<div class=\"kind\">公示期满公告</div>"));
+  EXPECT_THAT(*html, HasSubstr("<h1>关于《规划草案》公示期满的公告</h1>"));
+  EXPECT_THAT(*html,
+              HasSubstr("<div class=\"notice\"><p>《规划草案》于2026年3月2日 10:05起至2026年4月"
+                        "1日止公示，公示期不少于30日，现公示期已满。</p></div>"));
+  EXPECT_THAT(*html,
+              HasSubstr("<tr><th>公示期</th><td>不少于30日，2026年3月2日 10:05起至2026年4月1日止"
+                        "</td></tr>"));
+  EXPECT_THAT(*html, HasSubstr("<tr><th>原发布日期</th><td>2026年3月2日</td></tr>"));
+  EXPECT_THAT(*html, HasSubstr("<p>2026年4月2日</p></div>")) << "dated the day it ended";
+  EXPECT_THAT(*html, Not(HasSubstr("草案全文"))) << "no content: the release's paper is up";
+  EXPECT_THAT(*html, Not(HasSubstr("公示中")));
+
+  EXPECT_EQ(board_->deliver(d).kind, DeliveryOutcome::Kind::delivered);
+  EXPECT_EQ(read_file(spool_ / (d.id + ".html")), *html);
+  const json m = manifest();
+  ASSERT_EQ(m.at("files").size(), 1u);
+  EXPECT_EQ(m["files"][0].at("kind"), "notice_served");
+  EXPECT_EQ(m["files"][0].at("delivery"), "gk-000001-v5-bulletin_board");
+  EXPECT_EQ(m["files"][0].at("title"), "规划草案");
+
+  // A document of this kind without a notice period (none the engine writes) still says it ended.
+  doc["notice_period"] = nullptr;
+  Delivery bare = ::gongkai::testing::delivery_of(doc, "bulletin_board");
+  html = print_document(bare, "公示栏");
+  ASSERT_TRUE(html.ok()) << html.status().to_string();
+  EXPECT_THAT(*html, HasSubstr("<p>《规划草案》现公示期已满。</p>"));
+  EXPECT_THAT(*html, Not(HasSubstr("<th>公示期</th>")));
 }
 
 TEST_F(PrintSpoolChannelTest, ConcurrentWritersKeepEveryManifestEntry) {

@@ -1,6 +1,7 @@
 // The province special-topic page (试点工作专题): its content (escaping, ordering, the latest N,
 // the catalogue), regeneration when the website channel delivers a release of one of the
-// province's units, the atomic write, and a real headless browser rendering it and a release page.
+// province's units (and no change for the end of a notice period), the atomic write, and a real
+// headless browser rendering it and a release page.
 #include "adapters/channels/province_topic.h"
 
 #include <gmock/gmock.h>
@@ -284,6 +285,44 @@ TEST_F(ProvinceTopicDeliveryTest, ADeliveredReleaseAppearsOnItsProvincePage) {
   EXPECT_THAT(page, HasSubstr("第一条&lt;发布&gt;"));
   EXPECT_THAT(page, HasSubstr("第二条"));
   EXPECT_TRUE(engine_->verify().ok());
+}
+
+// The end of a notice period (notice_served) is delivered to the unit's site, but the province page
+// lists releases by first publication, with their status and publication date: an old release
+// whose period ended does not come back among the latest, nor is it labelled anew — the page keeps
+// its bytes and is not rewritten.
+TEST_F(ProvinceTopicDeliveryTest, TheEndOfANoticePeriodDoesNotRelistAnOldRelease) {
+  // test.planning (beta.three, 30 calendar days): published 03-02, 03-03 and 03-04.
+  const Item old = released("test.planning", "旧规划草案");
+  later(std::chrono::hours(24));
+  released("test.planning", "第二规划草案");
+  later(std::chrono::hours(24));
+  released("test.planning", "第三规划草案");
+  deliver_all(registry_, fast_policy());
+  const fs::path page = root_ / "beta" / "pilot" / "index.html";
+  const std::string before = topic("beta");
+  EXPECT_THAT(before, HasSubstr("第三规划草案"));
+  EXPECT_THAT(before, HasSubstr("第二规划草案"));
+  EXPECT_THAT(before, Not(HasSubstr("旧规划草案"))) << "two releases per unit";
+  const auto inode = inodes(root_ / "beta").at("pilot/index.html");
+
+  // Only the oldest period has ended (04-02 00:00; the next ends 04-03 00:00).
+  now_ = *parse_instant("2026-04-02T00:00:00+08:00");
+  auto tick = engine_->run_due(now_);
+  ASSERT_TRUE(tick.ok()) << tick.status().to_string();
+  ASSERT_EQ(tick->notices_served, 1);
+  deliver_all(registry_, fast_policy());
+  std::size_t ends = 0;
+  for (const Delivery& d : rows(old.id, "website")) {
+    if (d.kind != "notice_served") continue;
+    ++ends;
+    EXPECT_EQ(d.state, "delivered");
+  }
+  EXPECT_EQ(ends, 1u);
+  EXPECT_THAT(read_file(root_ / "beta.three" / "items" / old.id / "index.html"),
+              HasSubstr("<td class=\"served\">公示期满</td>"));
+  EXPECT_EQ(topic("beta"), before);
+  EXPECT_EQ(inodes(root_ / "beta").at("pilot/index.html"), inode) << "not rewritten";
 }
 
 TEST_F(ProvinceTopicDeliveryTest, ConcurrentDeliveriesToUnitsOfOneProvinceAllReachThePage) {

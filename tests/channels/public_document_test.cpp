@@ -1,6 +1,7 @@
 // adapters/channels/public_document: reading the notice period (公示期) of a delivery's document —
 // absent, null, complete, and every value the engine never writes — and the section the release
-// page shows for it in each state; the duration labels. Hand-made documents, no engine.
+// page shows for it in each state; the duration and delivery kind labels. Hand-made documents, no
+// engine.
 #include "adapters/channels/public_document.h"
 
 #include <gmock/gmock.h>
@@ -175,6 +176,16 @@ TEST(DurationLabel, NamesEachUnitInChinese) {
   EXPECT_EQ(duration_label(10, "working_days"), "10个工作日");
   EXPECT_EQ(duration_label(72, "hours"), "72小时");
   EXPECT_EQ(duration_label(3, "fortnights"), "3 fortnights");
+}
+
+TEST(KindLabel, NamesEachDeliveryKindInChinese) {
+  EXPECT_EQ(kind_label("release"), "发布");
+  EXPECT_EQ(kind_label("interpretation"), "解读");
+  EXPECT_EQ(kind_label("response"), "回应");
+  EXPECT_EQ(kind_label("withdrawal"), "撤回");
+  EXPECT_EQ(kind_label("correction"), "更正");
+  EXPECT_EQ(kind_label("notice_served"), "公示期满");
+  EXPECT_EQ(kind_label("broadcast"), "broadcast") << "an unknown kind as it is";
 }
 
 }  // namespace

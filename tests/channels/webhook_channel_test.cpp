@@ -1,4 +1,5 @@
-// The webhook channel against a real HTTP receiver on 127.0.0.1: signature and headers, 5xx
+// The webhook channel against a real HTTP receiver on 127.0.0.1: signature and headers (also of
+// the end of a notice period), 5xx
 // retried, a slow receiver timed out and retried, an unreachable one failed after the attempts,
 // 4xx failed at once (408/429 retried), a wrong secret refused, and no secret in any error;
 // connections kept alive and reused, a connection the receiver closed replaced, a receiver that
@@ -125,6 +126,46 @@ TEST_F(WebhookChannelTest, PostsTheSignedDocumentWithItsIdempotencyKey) {
   EXPECT_EQ(body.at("kind"), "release");
   EXPECT_EQ(receiver_.bad_signatures(), 0);
   EXPECT_EQ(new_media_outcomes(item.id), std::vector<std::string>{"delivery_delivered"});
+}
+
+// The end of a notice period reaches a webhook like every other kind: the receiver sees kind
+// notice_served in the header and the signed body, with the notice period served. Through the
+// engine: test.planning (30 calendar days) delivers to `website` only, here a CMS fed by webhook.
+TEST_F(WebhookChannelTest, TheEndOfANoticePeriodIsPostedWithItsKind) {
+  auto cms = make_webhook_channel(WebhookOptions{"website", receiver_.url("/cms"), kSecret, 2s});
+  ASSERT_TRUE(cms.ok()) << cms.status().to_string();
+  MapRegistry registry;
+  registry.add("website", cms->get());
+  const Item plan = released("test.planning", "某镇总体规划草案", "草案全文。");
+  deliver_all(registry, fast_policy());
+  now_ = *parse_instant("2026-04-02T00:00:00+08:00");
+  auto tick = engine_->run_due(now_);
+  ASSERT_TRUE(tick.ok()) << tick.status().to_string();
+  ASSERT_EQ(tick->notices_served, 1);
+  deliver_all(registry, fast_policy());
+
+  std::vector<Delivery> ends;
+  for (const Delivery& d : rows(plan.id, "website")) {
+    if (d.kind == "notice_served") ends.push_back(d);
+  }
+  ASSERT_EQ(ends.size(), 1u);
+  EXPECT_EQ(ends[0].state, "delivered");
+  const auto processed = receiver_.processed();
+  ASSERT_EQ(processed.size(), 2u) << "the release and its end";
+  const auto& r = processed.at(ends[0].id);
+  EXPECT_TRUE(r.signature_ok);
+  EXPECT_EQ(r.target, "/cms");
+  EXPECT_EQ(r.headers.at("x-gongkai-kind"), "notice_served");
+  EXPECT_EQ(r.headers.at("idempotency-key"), ends[0].id);
+  EXPECT_EQ(r.headers.at("x-gongkai-item"), plan.id);
+  EXPECT_EQ(r.body, ends[0].document);
+  const json body = json::parse(r.body);
+  EXPECT_EQ(body.at("kind"), "notice_served");
+  EXPECT_EQ(body.at("at"), "2026-04-02T00:00:00.000+08:00");
+  EXPECT_EQ(body.at("content"), "草案全文。");
+  EXPECT_EQ(body.at("notice_period").at("state"), "served");
+  EXPECT_EQ(body.at("notice_period").at("last_day"), "2026-04-01");
+  EXPECT_EQ(receiver_.bad_signatures(), 0);
 }
 
 TEST_F(WebhookChannelTest, ServerErrorIsRetriedAndReceivedOnce) {

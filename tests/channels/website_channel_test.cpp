@@ -258,6 +258,58 @@ TEST_F(WebsiteChannelTest, ReleasePageShowsTheNoticePeriodAndItsState) {
   EXPECT_THAT(release, Not(HasSubstr("公示中")));
 }
 
+// The end of the period is delivered (notice_served, recorded by the timer at 04-02 00:00): the
+// release page goes from 公示中 to 公示期满 and its record lists the end — byte for byte the page
+// it was otherwise —; the feeds show the change; a repeated delivery changes nothing.
+TEST_F(WebsiteChannelTest, TheEndOfTheNoticePeriodIsDeliveredAndThePageSaysSo) {
+  // Created 09:01, submitted 09:02, approved 09:03, published 09:04: served at 04-02 00:00.
+  const Item plan = released("test.planning", "某镇总体规划草案", "草案全文。");
+  deliver_now();
+  const fs::path plan_page = root_ / "beta.three" / "items" / plan.id / "index.html";
+  const std::string before = read_file(plan_page);
+  const std::string running = "<td class=\"running\">公示中（截至2026年3月2日 09:04）</td>";
+  const std::string released_line = "<li>2026年3月2日 09:04 发布（第1版）</li>\n";
+  ASSERT_THAT(before, HasSubstr(running));
+  ASSERT_THAT(before, HasSubstr(released_line));
+
+  now_ = *parse_instant("2026-04-02T00:00:00+08:00");
+  auto tick = engine_->run_due(now_);
+  ASSERT_TRUE(tick.ok()) << tick.status().to_string();
+  ASSERT_EQ(tick->notices_served, 1);
+  std::vector<Delivery> served = pending_website_rows();
+  ASSERT_EQ(served.size(), 1u);
+  EXPECT_EQ(served[0].kind, "notice_served");
+  deliver_now();
+  EXPECT_EQ(row(plan.id, "website").state, "delivered");
+
+  std::string expected = before;
+  expected.replace(expected.find(running), running.size(), "<td class=\"served\">公示期满</td>");
+  const std::size_t history = expected.find(released_line) + released_line.size();
+  expected.insert(history, "<li>2026年4月2日 00:00 公示期满（第1版）</li>\n");
+  const std::string after = read_file(plan_page);
+  EXPECT_EQ(after, expected);
+  EXPECT_THAT(after, Not(HasSubstr("公示中")));
+
+  const fs::path site = root_ / "beta.three";
+  EXPECT_THAT(read_file(site / "feed.xml"),
+              HasSubstr("<title>【公示期满】某镇总体规划草案</title>"));
+  EXPECT_THAT(read_file(site / "feed.xml"),
+              HasSubstr("<updated>2026-04-02T00:00:00.000+08:00</updated>"));
+  EXPECT_EQ(xml_problem(read_file(site / "feed.xml")), "");
+  const json feed = json::parse(read_file(site / "feed.json"));
+  EXPECT_EQ(feed.at("items").at(0).at("title"), "【公示期满】某镇总体规划草案");
+  EXPECT_THAT(read_file(site / "index.html"), HasSubstr("已发布"));
+  const json record = json::parse(read_file(site / ".gongkai" / "items" / (plan.id + ".json")));
+  EXPECT_EQ(record.at("history").size(), 2u);
+  EXPECT_EQ(record.at("history").at(1).at("kind"), "notice_served");
+  EXPECT_EQ(record.at("released").at("notice_period").at("state"), "served");
+
+  // Handed over again (a crash before the outcome was recorded): the same bytes.
+  const auto once = snapshot(site);
+  ASSERT_TRUE(site_->deliver(served[0]).kind == DeliveryOutcome::Kind::delivered);
+  EXPECT_EQ(snapshot(site), once);
+}
+
 TEST_F(WebsiteChannelTest, WithdrawnBeforeReleaseIsNeverListed) {
   Item item = create();
   must(item.id, EventType::submit);

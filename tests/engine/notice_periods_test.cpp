@@ -1,9 +1,12 @@
 // Notice periods (公示期) through the engine: a minimum duration counted like a deadline from the
 // publication (calendar days with the rest-day rule, working days across a holiday, hours), served
 // by a durable timer, closing refused before it is served, a withdrawal or correction cutting it
-// short, calendar changes recomputing it, and replay and audit verify reproducing all of it.
+// short, calendar changes recomputing it, its end delivered to the item's channels (公示期满, by
+// the timer's record or a close that serves it) but not an end cut short, and replay and audit
+// verify reproducing all of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -26,7 +29,8 @@ Instant t(const char* text) {
 
 // A standard of the urban_planning domain (unit beta.three) with a notice period and a response
 // window of one hour, so that only the notice period can hold closing back.
-json standard(const std::string& id, std::int64_t amount, const std::string& unit) {
+json standard(const std::string& id, std::int64_t amount, const std::string& unit,
+              const std::vector<std::string>& channels = {"website"}) {
   return json{{"id", id},
               {"name", {{"level1", "城乡规划"}, {"level2", "公示 " + id}}},
               {"kind", "decision"},
@@ -44,7 +48,7 @@ json standard(const std::string& id, std::int64_t amount, const std::string& uni
                  {"trigger", "raised"},
                  {"limit", {{"amount", 48}, {"unit", "hours"}}},
                  {"major_limit", {{"amount", 5}, {"unit", "hours"}}}}}},
-              {"channels", {"website"}},
+              {"channels", channels},
               {"audience", "全社会"},
               {"mode", "主动"},
               {"levels", {"县级"}},
@@ -62,6 +66,8 @@ std::string notice_definitions(const fs::path& root, int last_version = 0) {
   set["standards"].push_back(standard("test.notice_days", 30, "calendar_days"));
   set["standards"].push_back(standard("test.notice_working", 10, "working_days"));
   set["standards"].push_back(standard("test.notice_hours", 72, "hours"));
+  set["standards"].push_back(standard("test.notice_three_channels", 72, "hours",
+                                      {"website", "new_media", "bulletin_board"}));
   testing::write_file(catalogue, set.dump(2));
   if (last_version > 0) {
     const fs::path cn = root / "calendars" / "cn.json";
@@ -108,6 +114,7 @@ class NoticePeriodsTest : public ::testing::Test {
     r.standard_id = standard;
     r.unit_id = "beta.three";
     r.title = "规划草案公示";
+    r.content = "规划草案全文。";
     r.actor = "drafter";
     r.at = published - std::chrono::hours(1);
     auto item = engine_->create_item(r);
@@ -128,6 +135,22 @@ class NoticePeriodsTest : public ::testing::Test {
     for (const Event& e : *history) {
       if (e.type == type) out.push_back(e);
     }
+    return out;
+  }
+
+  // The item's outbox rows of `kind`, in the order of their channels' ids.
+  std::vector<Delivery> deliveries_of_kind(const std::string& id, const std::string& kind) {
+    DeliveryQuery q;
+    q.item_id = id;
+    auto rows = engine_->deliveries(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().to_string();
+    std::vector<Delivery> out;
+    if (!rows.ok()) return out;
+    for (const Delivery& d : *rows) {
+      if (d.kind == kind) out.push_back(d);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Delivery& a, const Delivery& b) { return a.channel < b.channel; });
     return out;
   }
 
@@ -172,10 +195,18 @@ TEST_F(NoticePeriodsTest, CalendarDaysEndingOnTheSpringFestivalRunToTheNextWorki
   EXPECT_EQ(closed->stage, Stage::closed);
   EXPECT_EQ(closed->notices.front().state, NoticeState::served);
   EXPECT_EQ(closed->notices.front().served_at, t("2026-02-25T00:00:00+08:00"));
-  // Served by the close: the timer has nothing left to record.
+  // Served by the close: the timer has nothing left to record, so the close delivers the end.
   auto tick = engine_->run_due(t("2026-02-26T00:00:00+08:00"));
   ASSERT_TRUE(tick.ok());
   EXPECT_EQ(tick->notices_served, 0);
+  const auto ends = deliveries_of_kind(item.id, "notice_served");
+  ASSERT_EQ(ends.size(), 1u) << "one channel (website)";
+  EXPECT_EQ(ends[0].item_version, closed->version);
+  EXPECT_EQ(ends[0].created_at, t("2026-02-25T00:00:00+08:00"));
+  const json doc = json::parse(ends[0].document);
+  EXPECT_EQ(doc.at("kind"), "notice_served");
+  EXPECT_EQ(doc.at("notice_period").at("state"), "served");
+  EXPECT_EQ(doc.at("notice_period").at("last_day"), "2026-02-24");
   expect_verified();
 }
 
@@ -227,7 +258,10 @@ TEST_F(NoticePeriodsTest, WorkingDaysSkipTheNationalDayHolidayAndCountTheMakeUpS
   EXPECT_EQ(after.notices.front().state, NoticeState::served);
   EXPECT_EQ(after.notices.front().served_at, t("2026-10-21T00:00:00+08:00"));
   EXPECT_EQ(engine_->explain_notices(item.id)->front().records.size(), 2u);
+  EXPECT_EQ(deliveries_of_kind(item.id, "notice_served").size(), 1u);
   EXPECT_TRUE(fire(item.id, EventType::close, t("2026-10-21T09:00:00+08:00")).ok());
+  EXPECT_EQ(deliveries_of_kind(item.id, "notice_served").size(), 1u)
+      << "a close after the timer recorded the end delivers nothing";
   expect_verified();
 }
 
@@ -261,6 +295,10 @@ TEST_F(NoticePeriodsTest, AWithdrawalDuringTheNoticeCutsItShort) {
   ASSERT_TRUE(tick.ok());
   EXPECT_EQ(tick->notices_served, 0);
   EXPECT_TRUE(events_of_type(item.id, "notice_period_served").empty());
+  // ... and so the public is told of no end (公示期满): the release and the withdrawal only.
+  EXPECT_TRUE(deliveries_of_kind(item.id, "notice_served").empty());
+  EXPECT_EQ(deliveries_of_kind(item.id, "release").size(), 1u);
+  EXPECT_EQ(deliveries_of_kind(item.id, "withdrawal").size(), 1u);
   auto explained = engine_->explain_notices(item.id);
   ASSERT_TRUE(explained.ok());
   ASSERT_EQ(explained->front().records.size(), 2u);
@@ -301,6 +339,13 @@ TEST_F(NoticePeriodsTest, ACorrectionCutsTheNoticeShortAndTheRepublicationStarts
   Item after = *engine_->get_item(item.id);
   EXPECT_EQ(after.notices.front().state, NoticeState::cut_short) << "the first one stays counted";
   EXPECT_EQ(after.notices.back().state, NoticeState::served);
+  // One end delivered: the republication's, not the one cut short.
+  const auto ends = deliveries_of_kind(item.id, "notice_served");
+  ASSERT_EQ(ends.size(), 1u);
+  const json notice = json::parse(ends[0].document).at("notice_period");
+  EXPECT_EQ(notice.at("revision"), 2);
+  EXPECT_EQ(notice.at("state"), "served");
+  EXPECT_EQ(notice.at("last_day"), "2026-04-07");
   expect_verified();
 }
 
@@ -369,6 +414,73 @@ TEST_F(NoticePeriodsTest, TheLabourDayAmendmentMovesARunningNoticePeriod) {
   ASSERT_TRUE(explained.ok()) << explained.status().to_string();
   EXPECT_EQ(explained->front().computation.due, n.ends_at);
   EXPECT_EQ(explained->front().computation.calendar_version, 4);
+  expect_verified();
+}
+
+// The end of a notice period is public (公示期满): recording it puts one delivery per channel of
+// the standard in the outbox, in the same commit as the event (its version), carrying the public
+// document as of the event — the notice period served. Channels the deployment does not serve fail
+// at once, as for every other kind.
+TEST_F(NoticePeriodsTest, ServingTheNoticePeriodDeliversItsEndToEveryChannel) {
+  Item item = published("test.notice_three_channels", t("2026-03-02T09:00:00+08:00"));
+  ASSERT_EQ(item.notices.size(), 1u);
+  EXPECT_EQ(deliveries_of_kind(item.id, "release").size(), 3u);
+  // Before the end (72 hours): nothing served, nothing to deliver.
+  ASSERT_EQ(engine_->run_due(t("2026-03-05T08:59:59+08:00"))->notices_served, 0);
+  EXPECT_TRUE(deliveries_of_kind(item.id, "notice_served").empty());
+
+  ASSERT_EQ(engine_->run_due(t("2026-03-05T09:00:00+08:00"))->notices_served, 1);
+  const auto served = events_of_type(item.id, "notice_period_served");
+  ASSERT_EQ(served.size(), 1u);
+  const auto rows = deliveries_of_kind(item.id, "notice_served");
+  ASSERT_EQ(rows.size(), 3u);
+  const std::vector<std::string> channels = {"bulletin_board", "new_media", "website"};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Delivery& d = rows[i];
+    EXPECT_EQ(d.channel, channels[i]);
+    EXPECT_EQ(d.item_version, served[0].item_seq) << "written with the event";
+    EXPECT_EQ(d.id, item.id + "-v" + std::to_string(served[0].item_seq) + "-" + channels[i]);
+    EXPECT_EQ(d.unit_id, "beta.three");
+    EXPECT_EQ(d.state, "pending");
+    EXPECT_EQ(d.attempts, 0);
+    EXPECT_EQ(d.created_at, served[0].at);
+    EXPECT_EQ(d.next_attempt_at, served[0].at);
+    EXPECT_EQ(d.document, rows[0].document) << "one document for every channel";
+  }
+  const json doc = json::parse(rows[0].document);
+  EXPECT_EQ(doc.at("kind"), "notice_served");
+  EXPECT_EQ(doc.at("at"), "2026-03-05T09:00:00.000+08:00");
+  EXPECT_EQ(doc.at("item_id"), item.id);
+  EXPECT_EQ(doc.at("version"), served[0].item_seq);
+  EXPECT_EQ(doc.at("content"), "规划草案全文。") << "the released text stays public";
+  EXPECT_EQ(doc.at("withdrawn"), false);
+  EXPECT_EQ(doc.at("notice_period"), json({{"revision", 1},
+                                           {"amount", 72},
+                                           {"unit", "hours"},
+                                           {"starts_at", "2026-03-02T09:00:00.000+08:00"},
+                                           {"ends_at", "2026-03-05T09:00:00.000+08:00"},
+                                           {"last_day", "2026-03-05"},
+                                           {"state", "served"},
+                                           {"cut_short_at", nullptr},
+                                           {"cut_short_by", nullptr}}));
+  // Run again: served once, delivered once.
+  EXPECT_EQ(engine_->run_due(t("2026-03-06T09:00:00+08:00"))->notices_served, 0);
+  EXPECT_EQ(deliveries_of_kind(item.id, "notice_served").size(), 3u);
+
+  // A deployment that serves none of these channels: each fails at once, naming it.
+  struct NoChannels : ChannelRegistry {
+    Channel* find(const std::string&, const std::string&) override { return nullptr; }
+  } none;
+  DeliveryPolicy policy;
+  policy.batch = 100;
+  auto report = engine_->run_deliveries(none, policy, t("2026-03-06T10:00:00+08:00"));
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_EQ(report->failed, 6) << "the release's three and the end's three";
+  for (const Delivery& d : deliveries_of_kind(item.id, "notice_served")) {
+    EXPECT_EQ(d.state, "failed") << d.id;
+    EXPECT_EQ(d.last_error,
+              "no adapter is configured for channel '" + d.channel + "' in unit 'beta.three'");
+  }
   expect_verified();
 }
 

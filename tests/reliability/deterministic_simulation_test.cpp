@@ -540,6 +540,16 @@ class Simulation {
     int concern = 0;
     const Errc expect = predict(r, m, to, concern);
     const bool repeat = expect == Errc::ok && !r.command_id.empty() && acked_.count(r.command_id);
+    // A close at or after the end of a running notice period (公示期) serves it, and its end is
+    // delivered with the close: the notice periods running before it.
+    std::set<std::string> running;
+    if (m && r.event == EventType::close) {
+      auto item = engine_->get_item(m->id);
+      ASSERT_TRUE(item.ok()) << item.status().to_string();
+      for (const ItemNotice& n : item->notices) {
+        if (n.state == NoticeState::running) running.insert(n.id);
+      }
+    }
     const std::string before = context();
     auto result = engine_->fire(r);
     ASSERT_EQ(error_id(result.ok() ? Errc::ok : result.status().code()), error_id(expect))
@@ -566,6 +576,17 @@ class Simulation {
     m->version = result->version;
     m->stage = to;
     apply_effects(*m, r.event, r.actor, r.publish_at, concern, *result);
+    for (const ItemNotice& n : result->notices) {
+      if (!running.count(n.id) || n.state != NoticeState::served) continue;
+      ASSERT_TRUE(
+          m->steps.insert({"notice:" + n.id + "@" + format_utc(n.starts_at), "served"}).second)
+          << m->id << ": " << n.id << " served twice";
+      for (const std::string& channel : standards().at(m->standard).channels) {
+        const std::string id = m->id + "-v" + std::to_string(m->version) + "-" + channel;
+        ASSERT_FALSE(outbox_.count(id)) << "delivery " << id << " twice";
+        outbox_[id] = ModelDelivery{m->id, channel, "pending", 0};
+      }
+    }
     if (!r.command_id.empty()) {
       acked_[r.command_id] = AckedCommand{fingerprint(r), m->id, m->version, {}, r};
     }
@@ -757,6 +778,12 @@ class Simulation {
       ASSERT_TRUE(m.steps.insert({key, "served"}).second) << m.id << ": " << key << " served twice";
       ASSERT_LE(*parse_instant(payload.at("scheduled_at").get<std::string>()), e.at)
           << "a notice period served early";
+      // Its end (公示期满) is delivered to every channel of the standard, in the same commit.
+      for (const std::string& channel : standards().at(m.standard).channels) {
+        const std::string id = m.id + "-v" + std::to_string(m.version) + "-" + channel;
+        ASSERT_FALSE(outbox_.count(id)) << "delivery " << id << " twice";
+        outbox_[id] = ModelDelivery{m.id, channel, "pending", 0};
+      }
       return;
     }
     FAIL() << m.id << ": unexpected system event " << e.type << " " << e.payload;

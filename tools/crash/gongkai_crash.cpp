@@ -770,11 +770,12 @@ class Harness {
     Instant at = round_start() + 24h * 30;
     for (int i = 0; i < 1000; ++i) {
       at += 24h;
-      // Timers first: a scheduled publication still due adds deliveries.
+      // Timers first: a scheduled publication or a notice period served still due adds
+      // deliveries.
       const auto timers = must(engine->run_due(at), "timers");
       const auto report = must(engine->run_deliveries(receiver, policy, at), "draining the outbox");
-      if (timers.published + timers.steps_fired + report.delivered + report.retrying +
-              report.failed ==
+      if (timers.published + timers.steps_fired + timers.notices_served + report.delivered +
+              report.retrying + report.failed ==
           0) {
         break;
       }

@@ -541,7 +541,8 @@ Status Simulator::run_timers(Instant at) {
     ++stuck_timer_runs_;
     next_timer_ = at + hours(1);
   }
-  if (report->published > 0) request_delivery(at);
+  // A publication and the end of a notice period (公示期满) are delivered to the channels.
+  if (report->published > 0 || report->notices_served > 0) request_delivery(at);
   return Status::Ok();
 }
 
