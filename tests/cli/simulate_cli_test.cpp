@@ -118,6 +118,7 @@ TEST_F(SimulateCliTest, BadArgumentsAreRefusedWithStableIds) {
        4,
        "unit_not_found"},
       {{"simulate", "--units", "beijing.dongcheng,,", "--database", db}, 2, "invalid_argument"},
+      {{"simulate", "--units", "beijing.dongcheng,", "--database", db}, 2, "invalid_argument"},
       {{"simulate", "--seed", "-1", "--database", db}, 2, "invalid_argument"},
       {{"simulate", "--seed", "12abc", "--database", db}, 2, "invalid_argument"},
       {{"simulate", "--seed", "18446744073709551616", "--database", db}, 2, "invalid_argument"},
@@ -129,6 +130,12 @@ TEST_F(SimulateCliTest, BadArgumentsAreRefusedWithStableIds) {
     EXPECT_TRUE(Failed(r, c.code, c.id)) << ::testing::PrintToString(c.args) << "\n" << r;
   }
   EXPECT_FALSE(fs::exists(db));
+
+  // A period before the first calendar notice is refused as such (it was an internal error).
+  const CliResult early = run({"simulate", "--from", "1990-01-01", "--to", "1990-01-03", "--units",
+                               "beijing.dongcheng", "--database", dir_.file("early.db")});
+  EXPECT_TRUE(Failed(early, 4, "calendar_not_found")) << early;
+  EXPECT_THAT(early.err, HasSubstr("1990-01-01"));
 
   // A malformed pilot model names its place.
   testing::write_file(dir_.path() / "pilot.json",

@@ -304,17 +304,17 @@ TEST(SimulatorTest, ASecondRunReplacesTheSiteAndLeavesNothingBeside) {
   ASSERT_GT(first->website_files, 0);
   const fs::path site = o.site_dir;
   ASSERT_TRUE(fs::exists(site / "beijing.dongcheng" / "index.html"));
-  {
-    std::ofstream stale(site / "stale.html");
-    stale << "from an earlier run";
-  }
+  // A unit's site from an earlier run of other units.
+  fs::create_directories(site / "beijing.haidian" / ".gongkai");
+  testing::write_file(site / "beijing.haidian" / ".gongkai" / "site.json", "{}");
+  testing::write_file(site / "beijing.haidian" / "stale.html", "from an earlier run");
   // What a killed run left: its previous site, set aside and never deleted.
   fs::create_directories(dir.file(".again-site.replaced-1") + "/beijing.dongcheng");
   auto second = run_simulation(o);
   ASSERT_TRUE(second.ok()) << second.status().to_string();
   EXPECT_EQ(second->head.hash, first->head.hash);
   EXPECT_EQ(second->website_files, first->website_files);
-  EXPECT_FALSE(fs::exists(site / "stale.html"));
+  EXPECT_FALSE(fs::exists(site / "beijing.haidian"));
   EXPECT_TRUE(fs::exists(site / "beijing.dongcheng" / "index.html"));
   for (const auto& entry : fs::directory_iterator(site.parent_path())) {
     EXPECT_EQ(entry.path().filename().string().find(".again-site.replaced-"), std::string::npos)
@@ -349,6 +349,52 @@ TEST(SimulatorTest, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Errc::invalid_argument);
   EXPECT_FALSE(fs::exists(dir.file("x.db")));
+}
+
+// The website folder is replaced only when a simulation wrote it (or it is absent or empty): a
+// production database, a folder of someone's files, the database itself or a folder holding it
+// given as --site are refused before anything is written, and left as they were.
+TEST(SimulatorTest, OnlyASiteASimulationWroteIsReplaced) {
+  testing::TempDir dir;
+  const std::string prod = dir.file("prod.db");
+  ASSERT_TRUE(Engine::init(prod, kDefinitions, false).ok());
+  fs::create_directories(dir.file("mine"));
+  testing::write_file(dir.path() / "mine" / "notes.txt", "precious");
+  fs::create_directories(dir.file("mixed/beijing.dongcheng/.gongkai"));
+  testing::write_file(dir.path() / "mixed" / "beijing.dongcheng" / ".gongkai" / "site.json", "{}");
+  testing::write_file(dir.path() / "mixed" / "notes.txt", "precious");
+  auto o = options_for(dir, "s", {"beijing.dongcheng"}, Date{2017, 9, 1}, Date{2017, 9, 20}, 5);
+  const std::string own_db = o.db_path;
+  struct Case {
+    std::string site;
+    std::string db;
+  };
+  for (const Case& c : {Case{prod, own_db}, Case{dir.file("mine"), own_db},
+                        Case{dir.file("mixed"), own_db}, Case{own_db, own_db},
+                        Case{dir.file("d"), dir.file("d/inner.db")}, Case{dir.path(), own_db}}) {
+    auto bad = o;
+    bad.site_dir = c.site;
+    bad.db_path = c.db;
+    auto r = run_simulation(bad);
+    ASSERT_FALSE(r.ok()) << c.site;
+    EXPECT_EQ(r.status().code(), Errc::site_not_replaceable)
+        << c.site << ": " << r.status().to_string();
+    EXPECT_FALSE(fs::exists(c.db)) << c.db;
+  }
+  EXPECT_TRUE(fs::is_regular_file(prod));
+  EXPECT_TRUE(Engine::open(prod).ok());
+  EXPECT_EQ(testing::read_file(dir.path() / "mine" / "notes.txt"), "precious");
+  EXPECT_EQ(testing::read_file(dir.path() / "mixed" / "notes.txt"), "precious");
+
+  // An empty folder is taken, and the site a run wrote is replaced by the next run.
+  fs::create_directories(dir.file("empty"));
+  o.site_dir = dir.file("empty");
+  auto first = run_simulation(o);
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  ASSERT_GT(first->website_files, 0);
+  auto second = run_simulation(o);
+  ASSERT_TRUE(second.ok()) << second.status().to_string();
+  EXPECT_TRUE(fs::exists(dir.path() / "empty" / "beijing.dongcheng" / ".gongkai" / "site.json"));
 }
 
 TEST(SimulatorTest, AProductionDatabaseIsNeverReplaced) {

@@ -666,6 +666,13 @@ Status Simulator::perform(const Act& act) {
       c.formed_at = item.formed_at;
       c.at = at;
       auto created = engine_->create_item(c);
+      if (!created.ok() && created.status().code() == Errc::calendar_not_found) {
+        // The period starts before the unit's calendar was in force (its first notice): the
+        // options' fault, not the simulation's.
+        return Status(Errc::calendar_not_found,
+                      "the simulated period (from " + options_.from.to_string() +
+                          ") is not covered by the calendars: " + created.status().message());
+      }
       if (!created.ok()) {
         return Status(Errc::internal, "the simulation could not create an item of " +
                                           item.standard->id + " in " + item.unit->unit->id + ": " +
@@ -929,14 +936,6 @@ Result<SimulationSummary> Simulator::run() {
     }
     auto calendar = calendars->latest(calendar_id);
     if (!calendar.ok()) return calendar.status();
-    // Every command is taken on the calendar in force at its time: a period that starts before
-    // the calendar's first notice could not record its first item.
-    if (auto in_force = calendars->as_of(calendar_id, start_); !in_force.ok()) {
-      return Status(Errc::calendar_not_found, "the simulated period starts on " +
-                                                  options_.from.to_string() +
-                                                  ", before any calendar of unit " + unit.id +
-                                                  " was in force: " + in_force.status().message());
-    }
     SimUnit u;
     u.unit = &unit;
     u.index = i;
