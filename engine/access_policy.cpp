@@ -84,6 +84,36 @@ std::optional<Role> role_for(const User& user, EventType event) noexcept {
   return std::nullopt;
 }
 
+Decision decide_deadline_control(const User& user, bool extend, const std::string& unit_id) {
+  Decision d;
+  if (!may_read_unit(user, unit_id)) {
+    d.verdict = Verdict::not_visible;
+    d.message = "user '" + user.name + "' does not act for unit '" + unit_id + "'";
+    return d;
+  }
+  for (Role r : user.roles) {
+    const bool allowed = extend ? (r == Role::reviewer || r == Role::admin) : r != Role::auditor;
+    if (allowed) {
+      d.role = r;
+      break;
+    }
+  }
+  if (!d.role) {
+    d.message = "the roles " + roles_text(user) + " of '" + user.name + "' may not " +
+                (extend ? "extend a deadline (reviewers and admins approve extensions)"
+                        : "pause or resume a deadline (auditors change nothing)");
+    return d;
+  }
+  if (!may_act_in_unit(user, unit_id)) {
+    d.role.reset();
+    d.message =
+        "user '" + user.name + "' may read but not change the items of unit '" + unit_id + "'";
+    return d;
+  }
+  d.verdict = Verdict::allowed;
+  return d;
+}
+
 Decision decide(const User& user, EventType event, const std::string& unit_id,
                 std::optional<Role> requested) {
   Decision d;

@@ -54,6 +54,14 @@ struct Decision {
 Decision decide(const User& user, EventType event, const std::string& unit_id,
                 std::optional<Role> requested = std::nullopt);
 
+// May `user` control the clock of a deadline of an item of `unit_id` (`extend` false: pause or
+// resume; true: extend)? Pausing and resuming is for the officials acting in the unit — any role
+// but auditor; an extension is an approval (条例 art. 33: with the consent of the head of the
+// disclosure office), so only reviewers and admins may extend. The verdicts and the role used are
+// as for decide(); the free-text `--role` an extension records (the approving official's title) is
+// not a Role and is not checked here.
+Decision decide_deadline_control(const User& user, bool extend, const std::string& unit_id);
+
 // The role × event matrix as a Markdown table (docs/http_api.md shows it; a test keeps them
 // equal).
 std::string matrix_markdown();

@@ -75,6 +75,30 @@ TEST(AccessPolicy, Decisions) {
   EXPECT_EQ(x.role, Role::responder);
 }
 
+TEST(AccessPolicy, DeadlineControls) {
+  for (Role r : kAllRoles) {
+    const User u = user({r}, {"alpha.one"});
+    EXPECT_EQ(decide_deadline_control(u, false, "alpha.one").verdict,
+              r == Role::auditor ? Verdict::forbidden : Verdict::allowed)
+        << to_string(r);
+    EXPECT_EQ(decide_deadline_control(u, true, "alpha.one").verdict,
+              r == Role::reviewer || r == Role::admin ? Verdict::allowed : Verdict::forbidden)
+        << to_string(r);
+  }
+  const User reviewer = user({Role::reviewer}, {"alpha.one"});
+  EXPECT_EQ(decide_deadline_control(reviewer, true, "alpha.two").verdict, Verdict::not_visible);
+  const Decision x =
+      decide_deadline_control(user({Role::drafter}, {"alpha.one"}), true, "alpha.one");
+  EXPECT_NE(x.message.find("reviewers and admins"), std::string::npos) << x.message;
+  EXPECT_FALSE(x.role);
+  // A drafter who also audits reads every unit but pauses only in its own.
+  const User both = user({Role::auditor, Role::drafter}, {"alpha.one"});
+  EXPECT_EQ(decide_deadline_control(both, false, "alpha.one").role, Role::drafter);
+  EXPECT_EQ(decide_deadline_control(both, false, "alpha.two").verdict, Verdict::forbidden);
+  EXPECT_EQ(decide_deadline_control(user({Role::admin}, {}), true, "anywhere").verdict,
+            Verdict::allowed);
+}
+
 TEST(AccessPolicy, TheDocumentedMatrixIsTheCodes) {
   std::ifstream in(std::string(GONGKAI_SOURCE_DIR) + "/docs/http_api.md");
   std::stringstream doc;

@@ -313,6 +313,57 @@ TEST_F(HttpAuth, TheCliAppliesThePolicyToActorOnceUsersExist) {
   EXPECT_EQ(events[2]["role"], "reviewer") << "the role used is recorded";
 }
 
+// A deadline's clock is under the same policy once users exist: pausing and resuming for the
+// officials of the item's unit (not auditors), extending — an approval — for its reviewers and
+// admins. Before, anyone (a name no user has) could stop the legal clock.
+TEST_F(HttpAuth, TheCliAppliesThePolicyToDeadlineControls) {
+  const std::string db = served_->db;
+  const auto& scratch = served_->dir.path();
+  CliRun run = run_cli({"--db", db, "item", "create", "--standard", "test.with_interpretation",
+                        "--unit", "alpha.one", "--title", "期限", "--actor", kDrafter, "--json"},
+                       scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string id = json::parse(run.out)["id"];
+  auto control = [&](const std::string& action, const std::string& actor) {
+    std::vector<std::string> args = {"--db",        db,        "deadline", action,     id,
+                                     "publication", "--actor", actor,      "--reason", "等待核查"};
+    if (action == "extend") args.insert(args.end(), {"--by", "2", "--role", "科长"});
+    return run_cli(args, scratch);
+  };
+  for (const char* refused : {"nobody", kAuditor, kOtherDrafter, kOtherReviewer}) {
+    run = control("pause", refused);
+    EXPECT_EQ(run.exit_code, 3) << refused << ": " << run.err;
+    EXPECT_THAT(run.err, HasSubstr("error[forbidden]")) << refused;
+  }
+  run = control("pause", kDrafter);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  run = control("resume", kAuditor);
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  run = control("resume", kResponder);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* refused : {kDrafter, kPublisher, kOtherReviewer, kAuditor}) {
+    run = control("extend", refused);
+    EXPECT_EQ(run.exit_code, 3) << refused << ": " << run.err;
+    EXPECT_THAT(run.err, HasSubstr("error[forbidden]")) << refused;
+  }
+  run = control("extend", kReviewer);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  run = control("extend", kAdmin);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const json events =
+      client_->get("/v1/items/" + id + "/history", token(kAuditor)).json()["events"];
+  std::vector<std::string> controls;
+  for (const json& e : events) {
+    const std::string type = e["type"];
+    if (type.rfind("deadline_", 0) == 0)
+      controls.push_back(type + " " + e["actor"].get<std::string>());
+  }
+  EXPECT_EQ(controls, (std::vector<std::string>{"deadline_paused " + std::string(kDrafter),
+                                                "deadline_resumed " + std::string(kResponder),
+                                                "deadline_extended " + std::string(kReviewer),
+                                                "deadline_extended " + std::string(kAdmin)}));
+}
+
 TEST(HttpAuthCli, WithoutUsersTheCliStaysOpen) {
   TempDir dir;
   const std::string db = dir.file("open.db");

@@ -103,5 +103,10 @@ void print_deliveries(const std::vector<Delivery>& deliveries);
 // role used is filled in. With no users the CLI stays open (a single-operator install).
 Status check_create_actor(const Globals& globals, CreateItemRequest& request);
 Status check_fire_actor(const Globals& globals, Engine& engine, FireRequest& request);
+// The same for a deadline's clock (access::decide_deadline_control): when the database has users,
+// the actor must be one who may pause/resume (any role but auditor) or extend (reviewer, admin)
+// in the item's unit; the request's free-text role (the approving official's title) is kept.
+Status check_control_actor(const Globals& globals, Engine& engine,
+                           const DeadlineControlRequest& request);
 
 }  // namespace gongkai::cli

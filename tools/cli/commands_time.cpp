@@ -320,6 +320,7 @@ int run_control(const Globals& globals, DeadlineControl action, const ControlOpt
   r.command_id = o.command_id;
   if (o.expect_version >= 0) r.expected_version = o.expect_version;
   r.at = *now;
+  if (Status s = check_control_actor(globals, **engine, r); !s.ok()) return fail(s);
   auto item = (*engine)->control_deadline(r);
   if (!item.ok()) return fail(item.status());
   const ItemDeadline* d = item->find_deadline(o.deadline);

@@ -170,14 +170,14 @@ int run_token_revoke(const Globals& globals, const RevokeOptions& o) {
   return 0;
 }
 
-// The policy for one actor, when the database has users.
-Status check_actor(const Globals& globals, const std::string& actor, EventType event,
-                   const std::string& unit_id, std::string& role) {
+// The user `actor` names, when the database has users; std::nullopt when it has none (a
+// single-operator install: the CLI stays open). forbidden when users exist and `actor` is none.
+Result<std::optional<User>> acting_user(const Globals& globals, const std::string& actor) {
   auto users = open_users(globals, false);
   if (!users.ok()) return users.status();
   auto count = (*users)->count_users();
   if (!count.ok()) return count.status();
-  if (*count == 0) return Status::Ok();  // a single-operator install: the CLI stays open
+  if (*count == 0) return std::optional<User>();
   auto user = (*users)->find_user(actor);
   if (!user.ok()) return user.status();
   if (!*user) {
@@ -185,6 +185,15 @@ Status check_actor(const Globals& globals, const std::string& actor, EventType e
                                        "' is not a user of this database (`gongkai user list`); "
                                        "once users exist, --actor must name one");
   }
+  return user;
+}
+
+// The policy for one actor, when the database has users.
+Status check_actor(const Globals& globals, const std::string& actor, EventType event,
+                   const std::string& unit_id, std::string& role) {
+  auto user = acting_user(globals, actor);
+  if (!user.ok()) return user.status();
+  if (!*user) return Status::Ok();
   std::optional<Role> requested;
   if (!role.empty()) {
     requested = parse_role(role);
@@ -208,6 +217,19 @@ Status check_fire_actor(const Globals& globals, Engine& engine, FireRequest& req
   auto item = engine.get_item(request.item_id);
   if (!item.ok()) return Status::Ok();  // the engine reports the missing item itself
   return check_actor(globals, request.actor, request.event, item->unit_id, request.role);
+}
+
+Status check_control_actor(const Globals& globals, Engine& engine,
+                           const DeadlineControlRequest& request) {
+  auto item = engine.get_item(request.item_id);
+  if (!item.ok()) return Status::Ok();  // the engine reports the missing item itself
+  auto user = acting_user(globals, request.actor);
+  if (!user.ok()) return user.status();
+  if (!*user) return Status::Ok();
+  const access::Decision d = access::decide_deadline_control(
+      **user, request.action == DeadlineControl::extend, item->unit_id);
+  if (d.verdict != access::Verdict::allowed) return Status(Errc::forbidden, d.message);
+  return Status::Ok();
 }
 
 void add_user_commands(CLI::App& app, Globals& globals, Action& action) {
