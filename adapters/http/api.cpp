@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "adapters/http/delivery_json.h"
+#include "adapters/http/explain_json.h"
 #include "adapters/http/http_errors.h"
 #include "adapters/http/json_log.h"
 #include "adapters/http/openapi_document.h"
@@ -99,8 +101,43 @@ Result<json> parse_body(const HttpRequest& request) {
   } catch (const json::exception& e) {
     return Status(Errc::invalid_json, std::string("the body is not JSON: ") + e.what());
   }
+  // nlohmann keeps the last of a repeated key silently: the strict parser refuses it (the depth,
+  // checked above, bounds its work).
+  strict_json::ParseResult strict = strict_json::parse(request.body);
+  if (!strict.ok()) {
+    if (strict.error.kind == strict_json::ParseError::Kind::repeated_key) {
+      return Status(Errc::invalid_json, "the body names the key '" + strict.error.key +
+                                            "' more than once (at " + strict.error.pointer + ")");
+    }
+    return Status(Errc::invalid_json, "the body is not JSON: " + strict.error.reason());
+  }
   if (!body.is_object()) return Status(Errc::invalid_argument, "the body must be a JSON object");
   return body;
+}
+
+// The request headers the API reads, each of which must come at most once: with two, which one
+// counts would be the server's guess (RFC 9110 §5.3: only list-valued fields may repeat).
+constexpr const char* kSingleHeaders[] = {"authorization", "content-type", "if-match",
+                                          "if-none-match", "idempotency-key"};
+
+// Errors: invalid_request, naming the first header given more than once.
+Status single_headers(const HttpRequest& request) {
+  for (const char* name : kSingleHeaders) {
+    const auto count = std::count_if(
+        request.headers.begin(), request.headers.end(),
+        [&](const std::pair<std::string, std::string>& h) { return h.first == name; });
+    if (count > 1) {
+      std::string shown(name);
+      bool start = true;
+      for (char& c : shown) {
+        if (start) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        start = c == '-';
+      }
+      return Status(Errc::invalid_request, "the request carries " + std::to_string(count) + " " +
+                                               shown + " headers; send exactly one");
+    }
+  }
+  return Status::Ok();
 }
 
 Status only_fields(const json& body, std::initializer_list<const char*> known) {
@@ -310,9 +347,8 @@ struct Api::Call {
   std::string path;
 };
 
-// The route table. Extension points: `GET /v1/items/{id}/explain` (deadlines) and
-// `GET /v1/deliveries`, `GET /v1/items/{id}/deliveries` (channels) are added here as rows, with
-// their handler, an entry in docs/openapi.json and a paragraph in docs/http_api.md.
+// The route table. A new route is a row here, its handler, an entry in docs/openapi.json and a
+// line in docs/http_api.md.
 const std::vector<Api::RouteDef>& Api::table() {
   // clang-format off
   static const std::vector<RouteDef> kTable = {
@@ -326,6 +362,9 @@ const std::vector<Api::RouteDef>& Api::table() {
     {"GET",  "/v1/items/{id}",                 RouteAccess::bearer, "",                         &Api::get_item},
     {"POST", "/v1/items/{id}/events",          RouteAccess::bearer, "",                         &Api::fire_event},
     {"GET",  "/v1/items/{id}/history",         RouteAccess::bearer, "",                         &Api::item_history},
+    {"GET",  "/v1/items/{id}/explain",         RouteAccess::bearer, "",                         &Api::item_explain},
+    {"GET",  "/v1/items/{id}/deliveries",      RouteAccess::bearer, "",                         &Api::item_deliveries},
+    {"GET",  "/v1/deliveries",                 RouteAccess::bearer, "item,unit,channel,state,limit", &Api::list_deliveries},
     {"GET",  "/v1/catalog",                    RouteAccess::bearer, "unit",                     &Api::catalog},
     {"GET",  "/v1/catalog/{id}",               RouteAccess::bearer, "",                         &Api::catalog_standard},
     {"GET",  "/v1/units",                      RouteAccess::bearer, "",                         &Api::units},
@@ -377,6 +416,7 @@ HttpResponse Api::handle(const HttpRequest& request) {
   HttpResponse response;
   try {
     response = [&]() -> HttpResponse {
+      if (Status s = single_headers(request); !s.ok()) return error_response(s);
       auto query = parse_query(query_text);
       if (!query.ok()) return error_response(query.status());
       for (const auto& [name, value] : *query) {
@@ -599,11 +639,8 @@ HttpResponse Api::fire_event(Call& call) {
 
 HttpResponse Api::get_item(Call& call) {
   const std::string& id = call.params["id"];
-  auto item = engine_.get_item(id);
+  auto item = visible_item(*call.user, id);
   if (!item.ok()) return error_response(item.status());
-  if (!access::may_read_unit(*call.user, item->unit_id)) {
-    return error_response(Status(Errc::item_not_found, "no item '" + id + "'"));
-  }
   if (const std::string* none_match = call.request.header("if-none-match");
       none_match && trim(*none_match) == etag(*item)) {
     HttpResponse r;
@@ -633,11 +670,8 @@ HttpResponse Api::list_items(Call& call) {
   // One more than a page tells whether there is a next one.
   std::vector<std::vector<Item>> parts;
   std::int64_t page_offset = 0;
+  if (Status s = check_unit_filter(user, unit); !s.ok()) return error_response(s);
   if (!unit.empty() || access::sees_all_units(user)) {
-    if (!unit.empty() && !access::may_read_unit(user, unit)) {
-      return error_response(
-          Status(Errc::forbidden, "user '" + user.name + "' does not act for unit '" + unit + "'"));
-    }
     filter.unit_id = unit;
     filter.limit = *limit + 1;
     filter.offset = *offset;
@@ -666,18 +700,111 @@ HttpResponse Api::list_items(Call& call) {
                              {"next", next_link(call.path, call.query, more, *limit, *offset)}});
 }
 
+Status Api::check_unit_filter(const User& user, const std::string& unit) {
+  if (unit.empty()) return Status::Ok();
+  if (!engine_.definitions()->find_unit(unit)) {
+    return Status(Errc::unit_not_found, "no pilot unit '" + unit + "'");
+  }
+  if (!access::may_read_unit(user, unit)) {
+    return Status(Errc::forbidden, "user '" + user.name + "' does not act for unit '" + unit + "'");
+  }
+  return Status::Ok();
+}
+
+Result<Item> Api::visible_item(const User& user, const std::string& id) {
+  auto item = engine_.get_item(id);
+  if (!item.ok()) return item.status();
+  if (!access::may_read_unit(user, item->unit_id)) {
+    return Status(Errc::item_not_found, "no item '" + id + "'");
+  }
+  return item;
+}
+
 HttpResponse Api::item_history(Call& call) {
   const std::string& id = call.params["id"];
-  auto item = engine_.get_item(id);
+  auto item = visible_item(*call.user, id);
   if (!item.ok()) return error_response(item.status());
-  if (!access::may_read_unit(*call.user, item->unit_id)) {
-    return error_response(Status(Errc::item_not_found, "no item '" + id + "'"));
-  }
   auto events = engine_.history(id);
   if (!events.ok()) return error_response(events.status());
   json list = json::array();
   for (const Event& e : *events) list.push_back(event_to_json(e, TimeStyle::local));
   return json_response(200, {{"item_id", id}, {"events", std::move(list)}});
+}
+
+HttpResponse Api::item_explain(Call& call) {
+  const std::string& id = call.params["id"];
+  auto item = visible_item(*call.user, id);
+  if (!item.ok()) return error_response(item.status());
+  auto deadlines = engine_.explain(id);
+  if (!deadlines.ok()) return error_response(deadlines.status());
+  auto notices = engine_.explain_notices(id);
+  if (!notices.ok()) return error_response(notices.status());
+  return json_response(
+      200, {{"item_id", id}, {"explanations", explanations_to_json(*deadlines, *notices)}});
+}
+
+// --- deliveries --------------------------------------------------------------------------------
+
+HttpResponse Api::item_deliveries(Call& call) {
+  const std::string& id = call.params["id"];
+  auto item = visible_item(*call.user, id);
+  if (!item.ok()) return error_response(item.status());
+  DeliveryQuery query;
+  query.item_id = id;
+  auto rows = engine_.deliveries(query);
+  if (!rows.ok()) return error_response(rows.status());
+  json list = json::array();
+  for (const Delivery& d : *rows) list.push_back(delivery_to_json(d));
+  return json_response(200, {{"item_id", id},
+                             {"deliveries", std::move(list)},
+                             {"delivery_status", delivery_status_json(*rows)}});
+}
+
+HttpResponse Api::list_deliveries(Call& call) {
+  const User& user = *call.user;
+  DeliveryQuery query;
+  query.item_id = query_string(call.query, "item");
+  query.channel = query_string(call.query, "channel");
+  query.state = query_string(call.query, "state");
+  const std::string unit = query_string(call.query, "unit");
+  if (!query.state.empty() && query.state != "pending" && query.state != "delivered" &&
+      query.state != "retrying" && query.state != "failed") {
+    return error_response(Status(
+        Errc::invalid_argument,
+        "unknown state '" + query.state + "'; states are pending, delivered, retrying, failed"));
+  }
+  auto limit =
+      query_int(call.query, "limit", options_.default_page_size, 1, options_.max_page_size);
+  if (!limit.ok()) return error_response(limit.status());
+  if (Status s = check_unit_filter(user, unit); !s.ok()) return error_response(s);
+  if (!query.item_id.empty()) {
+    auto item = visible_item(user, query.item_id);
+    if (!item.ok()) return error_response(item.status());
+  }
+  // The store filters by item, channel and state; the units the caller sees (or the one asked
+  // for) are filtered here, before the limit, unless every row qualifies.
+  const bool every_unit = unit.empty() && (access::sees_all_units(user) || !query.item_id.empty());
+  std::vector<Delivery> rows;
+  std::int64_t total = 0;
+  if (every_unit) {
+    query.limit = *limit;
+    auto found = engine_.deliveries(query);
+    if (!found.ok()) return error_response(found.status());
+    auto count = engine_.count_deliveries(query);
+    if (!count.ok()) return error_response(count.status());
+    rows = std::move(*found);
+    total = *count;
+  } else {
+    auto found = engine_.deliveries(query);
+    if (!found.ok()) return error_response(found.status());
+    for (Delivery& d : *found) {
+      if (unit.empty() ? !access::may_read_unit(user, d.unit_id) : d.unit_id != unit) continue;
+      if (++total <= *limit) rows.push_back(std::move(d));
+    }
+  }
+  json list = json::array();
+  for (const Delivery& d : rows) list.push_back(delivery_to_json(d));
+  return json_response(200, {{"deliveries", std::move(list)}, {"limit", *limit}, {"total", total}});
 }
 
 // --- definitions -------------------------------------------------------------------------------

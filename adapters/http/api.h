@@ -82,12 +82,23 @@ class Api {
   HttpResponse get_item(Call& call);
   HttpResponse list_items(Call& call);
   HttpResponse item_history(Call& call);
+  HttpResponse item_explain(Call& call);
+  HttpResponse item_deliveries(Call& call);
+  HttpResponse list_deliveries(Call& call);
   HttpResponse catalog(Call& call);
   HttpResponse catalog_standard(Call& call);
   HttpResponse units(Call& call);
   HttpResponse report(Call& call);
   HttpResponse public_unit_items(Call& call);
   HttpResponse public_item(Call& call);
+
+  // A list's `unit` filter (empty: none) for `user`. Errors: unit_not_found (not a pilot unit of
+  // the definitions), forbidden (a unit the user does not act for).
+  Status check_unit_filter(const User& user, const std::string& unit);
+
+  // The item, if `user` may read its unit. Errors: item_not_found (also for an item of another
+  // unit: it does not exist for them), storage errors.
+  Result<Item> visible_item(const User& user, const std::string& id);
 
   // The unit of an item, from a bounded cache (an item never changes unit), else the engine.
   Result<std::string> unit_of(const std::string& item_id);

@@ -70,8 +70,10 @@ class HttpAuth : public ::testing::Test {
 ServedDatabase* HttpAuth::served_ = nullptr;
 
 TEST_F(HttpAuth, EveryRouteUnderV1NeedsABearerToken) {
-  for (const std::string target : {"/v1/items", "/v1/items/gk-000001", "/v1/catalog", "/v1/units",
-                                   "/v1/me", "/v1/items/gk-000001/history"}) {
+  for (const std::string target :
+       {"/v1/items", "/v1/items/gk-000001", "/v1/catalog", "/v1/units", "/v1/me",
+        "/v1/items/gk-000001/history", "/v1/items/gk-000001/explain",
+        "/v1/items/gk-000001/deliveries", "/v1/deliveries"}) {
     HttpAnswer a = client_->get(target);
     EXPECT_EQ(a.status, 401) << target << " " << a;
     EXPECT_EQ(a.error_id(), "unauthenticated");
@@ -267,6 +269,26 @@ TEST_F(HttpAuth, AnotherUnitsItemDoesNotExistForAUser) {
   EXPECT_EQ(audit_fire.status, 403) << audit_fire;
   // The admin acts everywhere.
   EXPECT_EQ(fire(kAdmin, other_unit_id, {{"event", "submit"}}).status, 200);
+}
+
+TEST_F(HttpAuth, AListFilterNamingNoPilotUnitIsUnitNotFound) {
+  // As for the catalogue: an unknown unit is 404 unit_not_found, never an empty success — for
+  // users who see every unit and for officials alike (units are public; the scope comes after).
+  for (const std::string unit : {"nope", "alpha.one%00", "alpha.one%20", "ALPHA.ONE", "alpha.on"}) {
+    for (const char* user : {kAdmin, kAuditor, kDrafter}) {
+      for (const std::string route : {"/v1/items", "/v1/deliveries", "/v1/catalog"}) {
+        const HttpAnswer a = client_->get(route + "?unit=" + unit, token(user));
+        EXPECT_EQ(a.status, 404) << route << " " << unit << " " << user << " " << a;
+        EXPECT_EQ(a.error_id(), "unit_not_found") << route << " " << unit << " " << user;
+      }
+    }
+  }
+  // Known units still list (or are forbidden outside the caller's scope).
+  EXPECT_EQ(client_->get("/v1/items?unit=beta.three", token(kAdmin)).status, 200);
+  EXPECT_EQ(client_->get("/v1/items?unit=alpha.one", token(kDrafter)).status, 200);
+  EXPECT_EQ(client_->get("/v1/items?unit=beta.three", token(kDrafter)).status, 403);
+  // An empty value is no filter.
+  EXPECT_EQ(client_->get("/v1/items?unit=", token(kAdmin)).status, 200);
 }
 
 TEST_F(HttpAuth, TheCliAppliesThePolicyToActorOnceUsersExist) {

@@ -168,6 +168,110 @@ TEST_F(HttpRobustness, BadBodiesGetAnErrorDocument) {
   EXPECT_EQ(a.json()["version"], 2);
 }
 
+TEST_F(HttpRobustness, RepeatedKeysAreRefused) {
+  const std::string events = "/v1/items/" + item_ + "/events";
+  struct Case {
+    const char* what;
+    std::string target;
+    std::string body;
+    const char* key;
+  };
+  const std::vector<Case> cases = {
+      {"text twice", events, R"({"event": "interpret", "text": "a", "text": "b"})", "'text'"},
+      {"event twice, same value", events, R"({"event": "submit", "event": "submit"})", "'event'"},
+      {"event twice", events, R"({"event": "reject", "reason": "r", "event": "submit"})",
+       "'event'"},
+      {"unit_id twice", "/v1/items",
+       R"({"standard_id": "test.without_interpretation", "unit_id": "alpha.two",
+           "title": "t", "unit_id": "alpha.one"})",
+       "'unit_id'"},
+      {"a key twice in an unknown member", events,
+       R"({"event": "submit", "extra": {"k": 1, "k": 2}})", "'k'"},
+  };
+  for (const Case& c : cases) {
+    const HttpAnswer a = post_raw(c.target, c.body);
+    EXPECT_EQ(a.status, 400) << c.what << ": " << a;
+    EXPECT_EQ(a.error_id(), "invalid_json") << c.what << ": " << a;
+    EXPECT_THAT(a.json()["error"]["message"].get<std::string>(), HasSubstr(c.key)) << c.what;
+  }
+  // Nothing was appended nor created; the same bodies with each key once are accepted.
+  HttpAnswer a = client_->get("/v1/items/" + item_, token(kDrafter));
+  EXPECT_EQ(a.json()["version"], 1) << a;
+  EXPECT_EQ(client_->get("/v1/items?limit=500", token(kAdmin)).json()["items"].size(), 1u);
+  a = post_raw("/v1/items", R"({"standard_id": "test.without_interpretation",
+      "unit_id": "alpha.one", "title": "t"})");
+  EXPECT_EQ(a.status, 201) << a;
+  // The same key in two different objects is no repetition.
+  a = post_raw(events, R"({"event": "submit", "extra": {"event": 1}})");
+  EXPECT_EQ(a.error_id(), "invalid_argument") << a;
+  a = post_raw(events, R"({"event": "submit"})");
+  EXPECT_EQ(a.status, 200) << a;
+}
+
+TEST_F(HttpRobustness, HeadersTheApiReadsMustComeOnce) {
+  const std::string events = "/v1/items/" + item_ + "/events";
+  const std::string body = R"({"event": "submit"})";
+  const auto request = [&](const std::string& method, const std::string& target,
+                           const std::string& headers, const std::string& content) {
+    return method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers +
+           (content.empty() ? "" : "Content-Length: " + std::to_string(content.size()) + "\r\n") +
+           "\r\n" + content;
+  };
+  const std::string drafter = "Authorization: Bearer " + token(kDrafter) + "\r\n";
+  const std::string admin = "Authorization: Bearer " + token(kAdmin) + "\r\n";
+  const std::string json_type = "Content-Type: application/json\r\n";
+  struct Case {
+    const char* what;
+    std::string bytes;
+    const char* header;
+  };
+  const std::vector<Case> cases = {
+      {"two tokens (ambiguous credentials)",
+       request("POST", events, drafter + admin + json_type, body), "2 Authorization headers"},
+      {"the same token twice", request("POST", events, drafter + drafter + json_type, body),
+       "2 Authorization headers"},
+      {"a valid token and a bogus one, on a read",
+       request("GET", "/v1/items/" + item_, drafter + "Authorization: Bearer gkt_bogus\r\n", ""),
+       "2 Authorization headers"},
+      {"two content types",
+       request("POST", events, drafter + json_type + "Content-Type: text/plain\r\n", body),
+       "2 Content-Type headers"},
+      {"two If-Match",
+       request("POST", events, drafter + json_type + "If-Match: \"1\"\r\nIf-Match: \"7\"\r\n",
+               body),
+       "2 If-Match headers"},
+      {"two Idempotency-Key",
+       request("POST", events,
+               drafter + json_type + "Idempotency-Key: k1\r\nIdempotency-Key: k2\r\n", body),
+       "2 Idempotency-Key headers"},
+      {"two If-None-Match",
+       request("GET", "/v1/items/" + item_,
+               drafter + "If-None-Match: \"1\"\r\nIf-None-Match: \"2\"\r\n", ""),
+       "2 If-None-Match headers"},
+  };
+  for (const Case& c : cases) {
+    bool closed = false;
+    const std::string reply = raw_exchange(c.bytes, &closed);
+    EXPECT_THAT(reply, HasSubstr("HTTP/1.1 400")) << c.what;
+    EXPECT_THAT(reply, HasSubstr("invalid_request")) << c.what;
+    EXPECT_THAT(reply, HasSubstr(c.header)) << c.what;
+    EXPECT_THAT(reply, ::testing::Not(HasSubstr(token(kDrafter)))) << c.what;
+  }
+  // Nothing was appended; the same request with each header once is accepted.
+  HttpAnswer a = client_->get("/v1/items/" + item_, token(kDrafter));
+  EXPECT_EQ(a.json()["version"], 1) << a;
+  bool closed = false;
+  const std::string reply = raw_exchange(
+      request("POST", events, drafter + json_type + "If-Match: \"1\"\r\n", body), &closed);
+  EXPECT_THAT(reply, HasSubstr("HTTP/1.1 200"));
+  // Headers the API does not read may repeat.
+  EXPECT_THAT(
+      raw_exchange(request("GET", "/v1/items/" + item_,
+                           drafter + "Accept: text/plain\r\nAccept: application/json\r\n", ""),
+                   &closed),
+      HasSubstr("HTTP/1.1 200"));
+}
+
 TEST_F(HttpRobustness, OversizedRequestsAreRefused) {
   const std::string events = "/v1/items/" + item_ + "/events";
   // A body over the limit (64 KiB here; 1 MiB by default), sent whole.
