@@ -687,7 +687,7 @@ TEST_F(TimeCliTest, BadInputHasStableErrorIdsAndExitCodes) {
   EXPECT_TRUE(Failed(nodb({"calendar", "add", "--working-days", "5"}), 2, "usage")) << "no --from";
   EXPECT_TRUE(Failed(nodb({"calendar", "is-working-day"}), 2, "usage")) << "no DATE";
   EXPECT_TRUE(Failed(nodb({"calendar", "add", "--from", "2026-03-02", "--working-days", "five"}), 2,
-                     "usage"));
+                     "invalid_argument"));
   EXPECT_TRUE(Failed(nodb({"calendar", "add", "--from", "2026-03-02", "--working-days", "36526"}),
                      2, "invalid_argument"));
 }
@@ -971,7 +971,8 @@ TEST_F(TimeCliTest, PauseResumeAndExtendThroughTheCli) {
                      3, "extension_not_allowed"));
   EXPECT_TRUE(Failed(control("extend", {"--role", "reviewer", "--reason", "征求意见", "--by", "0",
                                         "--now", at("2026-02-27T09:00:00")}),
-                     3, "extension_not_allowed"));
+                     2, "invalid_argument"))
+      << "an extension adds at least 1";
   EXPECT_TRUE(Failed(control("extend", {"--role", "reviewer", "--reason", "", "--by", "4", "--now",
                                         at("2026-02-27T09:00:00")}),
                      3, "reason_required"));

@@ -1,5 +1,7 @@
 #include "tools/cli/cli.h"
 
+#include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -39,7 +41,29 @@ Result<std::unique_ptr<Engine>> open_engine(const Globals& globals, bool write) 
   return engine;
 }
 
+CLI::Validator whole_number(std::int64_t min, std::int64_t max) {
+  const std::string range =
+      "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        std::int64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, error] = std::from_chars(text.data(), end, value);
+        if (text.empty() || error != std::errc() || stop != end || value < min || value > max) {
+          return "'" + text + "' is not " + range;
+        }
+        return {};
+      },
+      "INT in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+}
+
 Result<std::string> read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status(Errc::invalid_argument,
+                  "cannot read '" + path + "': " +
+                      (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(Errc::invalid_argument, "cannot read '" + path + "'");
   std::ostringstream text;

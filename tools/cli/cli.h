@@ -35,11 +35,18 @@ void print_json(const nlohmann::json& document);
 // with simulation_only on a production database.
 Result<std::unique_ptr<Engine>> open_engine(const Globals& globals, bool write);
 
+// A CLI11 check for a whole-number option: digits only (a leading '-' where `min` is negative),
+// within [min, max]. CLI11 2.1 itself takes "1.5" as an error but clamps a number past its type's
+// range to the largest value; this refuses both. A value it refuses is invalid_argument (main.cpp
+// maps CLI11's ValidationError to it), naming the option and the range.
+CLI::Validator whole_number(std::int64_t min, std::int64_t max);
+
+// Reads a whole text file (UTF-8 is checked by the engine). Errors: invalid_argument when `path`
+// cannot be read or is not a regular file (a folder would read as an empty text).
+Result<std::string> read_text_file(const std::string& path);
+
 // The instant of --now, if given. Errors: invalid_time.
 Result<std::optional<Instant>> now_option(const Globals& globals);
-
-// Reads a whole file as text. Errors: invalid_argument when unreadable.
-Result<std::string> read_text_file(const std::string& path);
 
 // Command groups; each adds its subcommands to `app` and sets `action` when chosen.
 void add_init_commands(CLI::App& app, Globals& globals, Action& action);

@@ -135,6 +135,9 @@ int run_catalog_load(const Globals& globals, const std::string& dir) {
 int run_unit_list(const Globals& globals, const std::string& province) {
   auto set = current_definitions(globals);
   if (!set.ok()) return fail(set.status());
+  if (!province.empty() && !(*set)->find_province(province)) {
+    return fail(Status(Errc::province_not_found, "no pilot province '" + province + "'"));
+  }
   json out = json::array();
   for (const Unit& u : (*set)->units) {
     if (!province.empty() && u.province != province) continue;

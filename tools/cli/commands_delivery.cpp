@@ -2,6 +2,7 @@
 // `gongkai deliver --channels CONFIG` (the delivery worker, once), and the deliveries that
 // `item show` and `tick --channels` print.
 #include <iostream>
+#include <limits>
 #include <map>
 
 #include "adapters/channels/channel_config.h"
@@ -219,7 +220,8 @@ void add_delivery_commands(CLI::App& app, Globals& globals, Action& action) {
   list->add_option("--state", l->state, "pending, delivered, retrying or failed");
   list->add_option("--item", l->item, "only this item's");
   list->add_option("--channel", l->channel, "only this channel's");
-  list->add_option("--limit", l->limit, "at most N");
+  list->add_option("--limit", l->limit, "at most N")
+      ->check(whole_number(1, std::numeric_limits<std::int64_t>::max()));
   list->callback([&, l] { action = [&, l] { return run_list(globals, *l); }; });
 
   auto r = std::make_shared<RetryOptions>();

@@ -1,5 +1,7 @@
 // `gongkai item create|fire|show|list|history`.
+#include <algorithm>
 #include <iostream>
+#include <limits>
 
 #include "engine/item_json.h"
 #include "tools/cli/cli.h"
@@ -95,6 +97,35 @@ int run_create(const Globals& globals, const CreateOptions& o) {
   return 0;
 }
 
+// An option given with an event it does not apply to would be recorded with it or silently
+// dropped: refused instead, naming the events it belongs to.
+Status check_fire_options(const FireOptions& o, EventType event) {
+  using E = EventType;
+  struct Applies {
+    bool given;
+    const char* option;
+    std::vector<EventType> events;
+  };
+  const Applies rules[] = {
+      {!o.reason.empty(), "--reason", {E::reject, E::withdraw, E::correct, E::approve}},
+      {!o.text.empty() || !o.text_file.empty(),
+       "--text/--text-file",
+       {E::interpret, E::raise_concern, E::respond, E::correct}},
+      {o.concern > 0, "--concern", {E::respond}},
+      {o.major, "--major", {E::raise_concern}},
+      {!o.publish_at.empty(), "--publish-at", {E::approve}},
+  };
+  for (const Applies& a : rules) {
+    if (!a.given || std::find(a.events.begin(), a.events.end(), event) != a.events.end()) continue;
+    std::string names;
+    for (EventType e : a.events) names += (names.empty() ? "" : ", ") + std::string(to_string(e));
+    return Status(Errc::invalid_argument, std::string(a.option) + " does not apply to " +
+                                              std::string(to_string(event)) + " (only to " + names +
+                                              ")");
+  }
+  return Status::Ok();
+}
+
 int run_fire(const Globals& globals, const FireOptions& o) {
   auto event = parse_event_type(o.event);
   if (!event || *event == EventType::created) {
@@ -104,6 +135,7 @@ int run_fire(const Globals& globals, const FireOptions& o) {
     return fail(
         Status(Errc::invalid_argument, "unknown event '" + o.event + "'; events are " + names));
   }
+  if (Status s = check_fire_options(o, *event); !s.ok()) return fail(s);
   FireRequest request;
   request.item_id = o.item;
   request.event = *event;
@@ -202,6 +234,11 @@ int run_list(const Globals& globals, const ListOptions& o) {
   }
   auto engine = open_engine(globals, false);
   if (!engine.ok()) return fail(engine.status());
+  // A unit no pilot unit has is a mistake to name, not a unit without items (as for the report).
+  if (!o.unit.empty() && !(*engine)->definitions()->find_unit(o.unit)) {
+    return fail(
+        Status(Errc::unit_not_found, "no pilot unit '" + o.unit + "' (see `gongkai unit list`)"));
+  }
   auto items = (*engine)->list_items(filter);
   if (!items.ok()) return fail(items.status());
   if (globals.json) {
@@ -265,11 +302,14 @@ void add_item_commands(CLI::App& app, Globals& globals, Action& action) {
   fire->add_option("--actor", f->actor, "who fires it")->required();
   fire->add_option("--role", f->role, "the actor's role");
   fire->add_option("--reason", f->reason, "the reason (reject, withdraw, correct, override)");
-  fire->add_option("--text", f->text, "interpretation, concern, answer or corrected content");
-  fire->add_option("--text-file", f->text_file, "the text from a UTF-8 file");
-  fire->add_option("--expect-version", f->expect_version, "refuse unless the item is at N");
+  auto* text =
+      fire->add_option("--text", f->text, "interpretation, concern, answer or corrected content");
+  fire->add_option("--text-file", f->text_file, "the text from a UTF-8 file")->excludes(text);
+  fire->add_option("--expect-version", f->expect_version, "refuse unless the item is at N")
+      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()));
   fire->add_option("--command-id", f->command_id, "idempotency key");
-  fire->add_option("--concern", f->concern, "respond: the concern's number");
+  fire->add_option("--concern", f->concern, "respond: the concern's number")
+      ->check(whole_number(1, std::numeric_limits<int>::max()));
   fire->add_flag("--major", f->major, "raise_concern: a major public-opinion event (5 h)");
   fire->add_option("--publish-at", f->publish_at, "approve: schedule the publication");
   fire->callback([&, f] { action = [&, f] { return run_fire(globals, *f); }; });
@@ -283,8 +323,10 @@ void add_item_commands(CLI::App& app, Globals& globals, Action& action) {
   auto* list = item->add_subcommand("list", "list items");
   list->add_option("--unit", l->unit, "only this unit's items");
   list->add_option("--stage", l->stage, "only items in this stage");
-  list->add_option("--limit", l->limit, "at most N items");
-  list->add_option("--offset", l->offset, "skip the first N items");
+  list->add_option("--limit", l->limit, "at most N items")
+      ->check(whole_number(1, std::numeric_limits<std::int64_t>::max()));
+  list->add_option("--offset", l->offset, "skip the first N items")
+      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()));
   list->add_flag("--overdue", l->overdue, "breached deadlines across items instead");
   list->callback([&, l] { action = [&, l] { return run_list(globals, *l); }; });
 

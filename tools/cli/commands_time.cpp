@@ -2,6 +2,7 @@
 // `gongkai item explain`, `gongkai tick`.
 #include <filesystem>
 #include <iostream>
+#include <limits>
 
 #include "engine/item_json.h"
 #include "tools/cli/cli.h"
@@ -385,9 +386,12 @@ void add_control(CLI::App& parent, const char* name, const char* help, DeadlineC
   cmd->add_option("--role", o->role, "the actor's role (required to extend)");
   cmd->add_option("--reason", o->reason, "why")->required();
   cmd->add_option("--command-id", o->command_id, "idempotency key");
-  cmd->add_option("--expect-version", o->expect_version, "refuse unless the item is at N");
+  cmd->add_option("--expect-version", o->expect_version, "refuse unless the item is at N")
+      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()));
   if (action == DeadlineControl::extend) {
-    cmd->add_option("--by", o->by, "how much, in the deadline's unit")->required();
+    cmd->add_option("--by", o->by, "how much, in the deadline's unit")
+        ->required()
+        ->check(whole_number(1, std::numeric_limits<std::int64_t>::max()));
   }
   cmd->callback([&globals, &action_out, o, action] {
     action_out = [&globals, o, action] { return run_control(globals, action, *o); };
@@ -404,12 +408,20 @@ void add_time_commands(CLI::App& app, Globals& globals, Action& action) {
   auto* add = calendar->add_subcommand("add", "a due date: a period added to a date or instant");
   add->add_option("--calendar", a->calendar, "the calendar's id")->capture_default_str();
   add->add_option("--from", a->from, "the trigger (YYYY-MM-DD or RFC 3339)")->required();
-  auto* wd = add->add_option("--working-days", a->working_days, "N working days (next-day rule)");
+  // Negative amounts pass the check so that run_calendar_add names them (ANegativeAmount...).
+  const auto amount = whole_number(std::numeric_limits<std::int64_t>::min() + 1,
+                                   std::numeric_limits<std::int64_t>::max());
+  auto* wd = add->add_option("--working-days", a->working_days, "N working days (next-day rule)")
+                 ->check(amount);
   auto* cd = add->add_option("--calendar-days", a->calendar_days,
-                             "N calendar days (extended past rest days)");
-  auto* hr = add->add_option("--hours", a->hours, "N hours around the clock");
-  add->add_option("--calendar-version", a->version, "a specific version (default: the latest)");
-  add->add_option("--as-of", a->as_of, "the version in force at this instant");
+                             "N calendar days (extended past rest days)")
+                 ->check(amount);
+  auto* hr = add->add_option("--hours", a->hours, "N hours around the clock")->check(amount);
+  auto* add_version =
+      add->add_option("--calendar-version", a->version, "a specific version (default: the latest)")
+          ->check(whole_number(1, std::numeric_limits<int>::max()));
+  add->add_option("--as-of", a->as_of, "the version in force at this instant")
+      ->excludes(add_version);
   add->callback([&, a, wd, cd, hr] {
     a->has_working_days = wd->count() > 0;
     a->has_calendar_days = cd->count() > 0;
@@ -424,8 +436,10 @@ void add_time_commands(CLI::App& app, Globals& globals, Action& action) {
   auto* is_working = calendar->add_subcommand("is-working-day", "is a date a working day");
   is_working->add_option("--calendar", *id, "the calendar's id")->capture_default_str();
   is_working->add_option("DATE", *date, "YYYY-MM-DD")->required();
-  is_working->add_option("--calendar-version", *version, "a specific version");
-  is_working->add_option("--as-of", *as_of, "the version in force at this instant");
+  auto* day_version = is_working->add_option("--calendar-version", *version, "a specific version")
+                          ->check(whole_number(1, std::numeric_limits<int>::max()));
+  is_working->add_option("--as-of", *as_of, "the version in force at this instant")
+      ->excludes(day_version);
   is_working->callback([&, id, date, version, as_of] {
     action = [&, id, date, version, as_of] {
       return run_is_working_day(globals, *id, *date, *version, *as_of);

@@ -1,5 +1,6 @@
 // `gongkai website topic`: rebuild the province special-topic pages (试点工作专题).
 #include <iostream>
+#include <limits>
 #include <set>
 
 #include "adapters/channels/channel_config.h"
@@ -104,7 +105,8 @@ void add_website_commands(CLI::App& app, Globals& globals, Action& action) {
                     "the channel configuration: the pages go to every web root the province's "
                     "units publish to");
   topic->add_option("--web-root", o->web_root, "or one web root");
-  topic->add_option("--releases", o->releases, "latest releases per unit (default 10)");
+  topic->add_option("--releases", o->releases, "latest releases per unit (default 10)")
+      ->check(whole_number(1, 1000));
   topic->callback([&, o] { action = [&, o] { return run_topic(globals, *o); }; });
 }
 

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::ValidationError& e) {  // a value whole_number() or another check refused
+    return fail(gongkai::Status(gongkai::Errc::invalid_argument, e.what()));
   } catch (const CLI::ParseError& e) {
     return fail(
         gongkai::Status(gongkai::Errc::usage, std::string(e.what()) + " (see `gongkai --help`)"));
