@@ -4,14 +4,14 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "adapters/http/delivery_json.h"
-#include "adapters/http/explain_json.h"
 #include "adapters/http/http_errors.h"
 #include "adapters/http/json_log.h"
 #include "adapters/http/openapi_document.h"
 #include "adapters/report/report_renderers.h"
 #include "engine/access_policy.h"
 #include "engine/definition_json.h"
+#include "engine/delivery_json.h"
+#include "engine/explain_json.h"
 #include "engine/item_json.h"
 #include "engine/strict_json.h"
 #include "engine/utf8.h"

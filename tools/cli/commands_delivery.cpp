@@ -6,6 +6,7 @@
 #include <map>
 
 #include "adapters/channels/channel_config.h"
+#include "engine/delivery_json.h"
 #include "tools/cli/cli.h"
 
 namespace gongkai::cli {
@@ -22,24 +23,6 @@ struct ListOptions {
 struct RetryOptions {
   std::string item, channel, actor, role;
 };
-
-json delivery_json(const Delivery& d) {
-  return json{
-      {"id", d.id},
-      {"item_id", d.item_id},
-      {"item_version", d.item_version},
-      {"unit_id", d.unit_id},
-      {"channel", d.channel},
-      {"kind", d.kind},
-      {"state", d.state},
-      {"attempts", d.attempts},
-      {"last_error", d.last_error},
-      {"created_at", format_local(d.created_at)},
-      {"next_attempt_at", d.state == "pending" || d.state == "retrying"
-                              ? json(format_local(d.next_attempt_at))
-                              : json(nullptr)},
-      {"delivered_at", d.delivered_at ? json(format_local(*d.delivered_at)) : json(nullptr)}};
-}
 
 // The latest delivery of each channel (the item's current state as the channels have it).
 std::map<std::string, const Delivery*> latest_by_channel(const std::vector<Delivery>& deliveries) {
@@ -105,7 +88,7 @@ int run_list(const Globals& globals, const ListOptions& o) {
   if (!rows.ok()) return fail(rows.status());
   if (globals.json) {
     json out = json::array();
-    for (const Delivery& d : *rows) out.push_back(delivery_json(d));
+    for (const Delivery& d : *rows) out.push_back(delivery_to_json(d, /*with_document=*/false));
     print_json(out);
     return 0;
   }
@@ -186,13 +169,9 @@ Result<DeliveryReport> run_delivery_worker(Engine& engine, const std::string& co
 
 void add_deliveries_json(nlohmann::json& item, const std::vector<Delivery>& deliveries) {
   json rows = json::array();
-  for (const Delivery& d : deliveries) rows.push_back(delivery_json(d));
-  const Coverage c = coverage_of(deliveries);
+  for (const Delivery& d : deliveries) rows.push_back(delivery_to_json(d, /*with_document=*/false));
   item["deliveries"] = std::move(rows);
-  item["delivery_status"] = {{"state", c.state},
-                             {"channels", c.channels},
-                             {"delivered", c.delivered},
-                             {"partly_delivered", c.state == "partly_delivered"}};
+  item["delivery_status"] = delivery_status_json(deliveries);
 }
 
 void print_deliveries(const std::vector<Delivery>& deliveries) {

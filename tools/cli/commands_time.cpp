@@ -4,6 +4,7 @@
 #include <iostream>
 #include <limits>
 
+#include "engine/explain_json.h"
 #include "engine/item_json.h"
 #include "tools/cli/cli.h"
 
@@ -48,36 +49,6 @@ Result<Calendar> pick_calendar(const CalendarSet& set, const std::string& id, in
     return c;
   }
   return set.latest(id);
-}
-
-json steps_json(const std::vector<ExplanationStep>& steps) {
-  json out = json::array();
-  for (const auto& s : steps) {
-    json step = {{"date", s.date.to_string()},
-                 {"kind", to_string(s.kind)},
-                 {"day", to_string(s.day_kind)},
-                 {"what", s.what}};
-    if (!s.holiday.empty()) step["holiday"] = s.holiday;
-    if (s.ordinal > 0) step["ordinal"] = s.ordinal;
-    if (s.provisional) step["provisional"] = true;
-    out.push_back(std::move(step));
-  }
-  return out;
-}
-
-json computation_json(const Deadline& d) {
-  return json{{"due", d.last_day.to_string()},
-              {"due_at", format_local(d.due)},
-              {"trigger", format_local(d.trigger)},
-              {"trigger_date", d.trigger_date.to_string()},
-              {"amount", d.amount},
-              {"unit", to_string(d.unit)},
-              {"rule", d.rule},
-              {"calendar", d.calendar_id},
-              {"calendar_version", d.calendar_version},
-              {"calendar_digest", d.calendar_digest},
-              {"provisional", d.provisional},
-              {"steps", steps_json(d.steps)}};
 }
 
 struct AddOptions {
@@ -200,58 +171,8 @@ int run_explain(const Globals& globals, const std::string& id) {
   if (!explained.ok()) return fail(explained.status());
   auto notices = (*engine)->explain_notices(id);
   if (!notices.ok()) return fail(notices.status());
-  json out = json::array();
-  for (const auto& x : *explained) {
-    json controls = json::array();
-    for (const Event& e : x.controls) controls.push_back(event_to_json(e, TimeStyle::local));
-    const ItemDeadline& d = x.deadline;
-    out.push_back({{"deadline", d.id},
-                   {"kind", d.kind},
-                   {"state", to_string(d.state)},
-                   {"origin", to_string(d.origin)},
-                   {"rule", x.rule},
-                   {"time_limit", x.time_limit_text},
-                   {"legal_basis", x.legal_basis},
-                   {"trigger", d.trigger},
-                   {"trigger_at", format_local(d.trigger_at)},
-                   {"extended", d.extended},
-                   {"paused_days", d.paused_days},
-                   {"paused_ms", d.paused_ms},
-                   {"due", d.last_day.to_string()},
-                   {"due_at", format_local(d.due)},
-                   {"calendar", d.calendar},
-                   {"provisional", d.provisional},
-                   {"computation", computation_json(x.computation)},
-                   {"controls", controls}});
-  }
-  // Notice periods follow the deadlines, told apart by "notice_period" in place of "deadline".
-  for (const auto& x : *notices) {
-    json records = json::array();
-    for (const Event& e : x.records) records.push_back(event_to_json(e, TimeStyle::local));
-    const ItemNotice& n = x.notice;
-    out.push_back(
-        {{"notice_period", n.id},
-         {"kind", "notice_period"},
-         {"state", to_string(n.state)},
-         {"origin", to_string(n.origin)},
-         {"rule", x.rule},
-         {"time_limit", x.time_limit_text},
-         {"legal_basis", x.legal_basis},
-         {"revision", n.revision},
-         {"starts_at", format_local(n.starts_at)},
-         {"ends", n.last_day.to_string()},
-         {"ends_at", format_local(n.ends_at)},
-         {"served_at", n.served_at ? json(format_local(*n.served_at)) : json(nullptr)},
-         {"cut_short_at", n.cut_short_at ? json(format_local(*n.cut_short_at)) : json(nullptr)},
-         {"cut_short_by", n.cut_short_by},
-         {"cut_short_reason", n.cut_short_reason},
-         {"calendar", n.calendar},
-         {"provisional", n.provisional},
-         {"computation", computation_json(x.computation)},
-         {"records", records}});
-  }
   if (globals.json) {
-    print_json(out);
+    print_json(explanations_to_json(*explained, *notices));
     return 0;
   }
   for (const auto& x : *explained) {

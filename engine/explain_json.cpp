@@ -1,9 +1,9 @@
-#include "adapters/http/explain_json.h"
+#include "engine/explain_json.h"
 
 #include "engine/item_json.h"
 #include "gongkai/time.h"
 
-namespace gongkai::http {
+namespace gongkai {
 namespace {
 
 using nlohmann::json;
@@ -23,7 +23,7 @@ json steps_json(const std::vector<ExplanationStep>& steps) {
   return out;
 }
 
-json computation_json(const Deadline& d) {
+json computation_of(const Deadline& d) {
   return json{{"due", d.last_day.to_string()},
               {"due_at", format_local(d.due)},
               {"trigger", format_local(d.trigger)},
@@ -46,6 +46,10 @@ json events_json(const std::vector<Event>& events) {
 
 }  // namespace
 
+json computation_json(const Deadline& computation) {
+  return computation_of(computation);
+}
+
 json explanations_to_json(const std::vector<DeadlineExplanation>& deadlines,
                           const std::vector<NoticeExplanation>& notices) {
   json out = json::array();
@@ -67,7 +71,7 @@ json explanations_to_json(const std::vector<DeadlineExplanation>& deadlines,
                    {"due_at", format_local(d.due)},
                    {"calendar", d.calendar},
                    {"provisional", d.provisional},
-                   {"computation", computation_json(x.computation)},
+                   {"computation", computation_of(x.computation)},
                    {"controls", events_json(x.controls)}});
   }
   for (const auto& x : notices) {
@@ -90,10 +94,10 @@ json explanations_to_json(const std::vector<DeadlineExplanation>& deadlines,
          {"cut_short_reason", n.cut_short_reason},
          {"calendar", n.calendar},
          {"provisional", n.provisional},
-         {"computation", computation_json(x.computation)},
+         {"computation", computation_of(x.computation)},
          {"records", events_json(x.records)}});
   }
   return out;
 }
 
-}  // namespace gongkai::http
+}  // namespace gongkai
