@@ -12,6 +12,7 @@
 #include "engine/definition_json.h"
 #include "engine/delivery_json.h"
 #include "engine/explain_json.h"
+#include "engine/fire_fields.h"
 #include "engine/item_json.h"
 #include "engine/strict_json.h"
 #include "engine/utf8.h"
@@ -611,6 +612,7 @@ HttpResponse Api::fire_event(Call& call) {
     }
     request.major = it->get<bool>();
   }
+  if (Status s = check_fields_apply(request); !s.ok()) return error_response(s);
   auto expected = parse_if_match(call.request);
   if (!expected.ok()) return error_response(expected.status());
   request.expected_version = *expected;

@@ -176,6 +176,18 @@ TEST_F(HttpApi, GuardsAreRefusedWithTheirIds) {
   a = fire(kAdmin, "gk-999999", {{"event", "submit"}});
   EXPECT_EQ(a.status, 404) << a;
   EXPECT_EQ(a.error_id(), "item_not_found");
+  // A field the event does not take (it would be recorded with it, or dropped).
+  for (const json& body :
+       {json{{"event", "reject"}, {"reason", "r"}, {"publish_at", "2026-03-09T09:00:00+08:00"}},
+        json{{"event", "reject"}, {"reason", "r"}, {"text", "t"}},
+        json{{"event", "reject"}, {"reason", "r"}, {"major", true}},
+        json{{"event", "reject"}, {"reason", "r"}, {"concern", 1}},
+        json{{"event", "approve"}, {"text", "t"}}}) {
+    a = fire(kReviewer, id, body);
+    EXPECT_EQ(a.status, 400) << body.dump() << a;
+    EXPECT_EQ(a.error_id(), "invalid_argument") << body.dump();
+    EXPECT_THAT(a.body, HasSubstr("does not apply")) << body.dump();
+  }
   // Nothing of that was recorded.
   EXPECT_EQ(client_->get("/v1/items/" + id, token(kAdmin)).json()["version"], 2);
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <limits>
 
+#include "engine/fire_fields.h"
 #include "engine/item_json.h"
 #include "tools/cli/cli.h"
 
@@ -97,35 +98,6 @@ int run_create(const Globals& globals, const CreateOptions& o) {
   return 0;
 }
 
-// An option given with an event it does not apply to would be recorded with it or silently
-// dropped: refused instead, naming the events it belongs to.
-Status check_fire_options(const FireOptions& o, EventType event) {
-  using E = EventType;
-  struct Applies {
-    bool given;
-    const char* option;
-    std::vector<EventType> events;
-  };
-  const Applies rules[] = {
-      {!o.reason.empty(), "--reason", {E::reject, E::withdraw, E::correct, E::approve}},
-      {!o.text.empty() || !o.text_file.empty(),
-       "--text/--text-file",
-       {E::interpret, E::raise_concern, E::respond, E::correct}},
-      {o.concern > 0, "--concern", {E::respond}},
-      {o.major, "--major", {E::raise_concern}},
-      {!o.publish_at.empty(), "--publish-at", {E::approve}},
-  };
-  for (const Applies& a : rules) {
-    if (!a.given || std::find(a.events.begin(), a.events.end(), event) != a.events.end()) continue;
-    std::string names;
-    for (EventType e : a.events) names += (names.empty() ? "" : ", ") + std::string(to_string(e));
-    return Status(Errc::invalid_argument, std::string(a.option) + " does not apply to " +
-                                              std::string(to_string(event)) + " (only to " + names +
-                                              ")");
-  }
-  return Status::Ok();
-}
-
 int run_fire(const Globals& globals, const FireOptions& o) {
   auto event = parse_event_type(o.event);
   if (!event || *event == EventType::created) {
@@ -135,7 +107,6 @@ int run_fire(const Globals& globals, const FireOptions& o) {
     return fail(
         Status(Errc::invalid_argument, "unknown event '" + o.event + "'; events are " + names));
   }
-  if (Status s = check_fire_options(o, *event); !s.ok()) return fail(s);
   FireRequest request;
   request.item_id = o.item;
   request.event = *event;
@@ -157,6 +128,7 @@ int run_fire(const Globals& globals, const FireOptions& o) {
     if (!t.ok()) return fail(t.status());
     request.publish_at = *t;
   }
+  if (Status s = check_fields_apply(request); !s.ok()) return fail(s);
   auto engine = open_engine(globals, true);
   if (!engine.ok()) return fail(engine.status());
   auto now = now_option(globals);
