@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -565,6 +566,29 @@ struct Engine::Impl {
     return moved;
   }
 
+  // Another process (the CLI beside a running server) may have stored definitions or calendars
+  // since this engine read them; the notes a load leaves name the latest versions. Reads the stored
+  // versions again when a note names one this engine does not hold, so that a tick neither
+  // recomputes deadlines back onto an older calendar set nor leaves new items on an older
+  // catalogue.
+  Status refresh_versions() {
+    std::int64_t known_definitions = 0;
+    {
+      std::shared_lock lock(versions_mutex);
+      known_definitions = definitions.empty() ? 0 : definitions.rbegin()->first;
+    }
+    bool stale = false;
+    for (const auto& [key, known] : {std::pair{"calendars_in_force", latest_calendars_version()},
+                                     std::pair{"definitions_latest", known_definitions}}) {
+      auto note = store->get_note(key);
+      if (!note.ok()) return note.status();
+      // "N" or "N:..." — the leading version number; anything else names none.
+      const std::int64_t version = std::strtoll(note->c_str(), nullptr, 10);
+      stale |= version > known;
+    }
+    return stale ? load_stored_versions() : Status::Ok();
+  }
+
   // The calendar versions in force at `at` for every calendar of the latest set, as text.
   std::string calendars_in_force(Instant at) {
     auto set = calendars_at(latest_calendars_version());
@@ -655,6 +679,11 @@ Result<DefinitionsLoad> Engine::load_definitions(const std::string& definitions_
   auto stored = impl_->store->add_definitions(set->digest, set->canonical_json, clock().now());
   if (!stored.ok()) return stored.status();
   if (Status s = impl_->load_stored_versions(); !s.ok()) return s;
+  // For engines of other processes on the database (Impl::refresh_versions).
+  if (Status s = impl_->store->set_note("definitions_latest", std::to_string(stored->version));
+      !s.ok()) {
+    return s;
+  }
   DefinitionsLoad load;
   load.version = stored->version;
   load.digest = stored->digest;
@@ -906,6 +935,7 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
   auto now = impl_->command_instant(at);
   if (!now.ok()) return now.status();
   TickReport report;
+  if (Status s = impl_->refresh_versions(); !s.ok()) return s;
   // A calendar version that came into force since the last run moves open deadlines.
   const std::string in_force = impl_->calendars_in_force(*now);
   auto last = impl_->store->get_note("calendars_in_force");

@@ -259,7 +259,10 @@ class Engine {
   // Fires every timer due at `at` (default: the clock's now; an explicit instant only on a
   // simulation database): publications, escalation steps, notice period ends (each with a delivery
   // of kind notice_served per channel), once each even with several processes ticking; recomputes
-  // open deadlines when the calendar in force changed. Errors: simulation_only, storage errors.
+  // open deadlines when the calendar in force changed. First reads in the definitions and calendar
+  // versions another process (e.g. the CLI beside a server) stored since this engine read them, so
+  // a server picks up a `catalog load` or `calendar load` at its next tick. Errors:
+  // simulation_only, definition_* (a stored version does not load), storage errors.
   Result<TickReport> run_due(std::optional<Instant> at = std::nullopt);
 
   // The earliest pending timer, if any. Errors: storage errors.

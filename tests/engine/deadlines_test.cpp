@@ -516,6 +516,43 @@ TEST_F(DeadlinesTest, ReloadingAnEarlierCalendarSetPutsItBackInForce) {
   EXPECT_TRUE((*reopened)->verify().ok()) << (*reopened)->verify().status().to_string();
 }
 
+// A running server (engine A) beside the CLI (engine B, another process on the same file): what B
+// loads, A picks up at its next tick — it neither recomputes the deadlines back onto the calendar
+// set it read at start nor keeps creating items on the catalogue it read then.
+TEST_F(DeadlinesTest, AnEngineBesideAnotherPicksUpTheVersionsItLoads) {
+  testing::TempDir defs;
+  const std::string original = definitions_with_calendar_up_to(defs.path(), 3);
+  open(original, "two.db");
+  Item item = create(t("2019-04-03T10:00:00+08:00"));
+  auto other = Engine::open(db_);
+  ASSERT_TRUE(other.ok()) << other.status().to_string();
+  auto loaded = (*other)->load_calendars(kDefinitions + "/calendars");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  ASSERT_EQ(loaded->recomputed, 1);
+  testing::TempDir changed;
+  fs::copy(original, changed.path(), fs::copy_options::recursive);
+  const fs::path catalogue = changed.path() / "catalogue" / "standards.json";
+  std::string text = testing::read_file(catalogue);
+  const std::string body = "\"responsible_body\": \"县民政局\"";
+  ASSERT_NE(text.find(body), std::string::npos);
+  text.replace(text.find(body), body.size(), "\"responsible_body\": \"县财政局\"");
+  testing::write_file(catalogue, text);
+  auto catalogue_load = (*other)->load_definitions(changed.path().string());
+  ASSERT_TRUE(catalogue_load.ok()) << catalogue_load.status().to_string();
+  ASSERT_EQ(catalogue_load->version, 2);
+
+  auto tick = engine_->run_due(std::nullopt);
+  ASSERT_TRUE(tick.ok()) << tick.status().to_string();
+  EXPECT_EQ(tick->recomputed, 0) << "the other engine recomputed already";
+  const ItemDeadline* d = engine_->get_item(item.id)->find_deadline("publication");
+  EXPECT_EQ(d->last_day, (Date{2019, 5, 5}));
+  EXPECT_EQ(d->calendar, "2:cn@12");
+  EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 1u);
+  EXPECT_EQ(engine_->definitions_version(), 2);
+  EXPECT_EQ(create(t("2019-04-04T10:00:00+08:00")).definition_version, 2);
+  EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
+}
+
 TEST_F(DeadlinesTest, ANoticeComingIntoForceRecomputesOnTheNextTick) {
   // All notices are loaded; an item formed before the amendment was published (2019-03-22) uses
   // the original notice. 20 + 9 working days from Thu 03-21: original Fri 05-03, amended Sun 05-05.
