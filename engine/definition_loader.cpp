@@ -935,7 +935,8 @@ class Loader {
     for (std::size_t i = 0; i < v.size(); ++i) {
       const std::string p = child(ptr, i);
       if (!object(v[i], p,
-                  {"kind", "trigger", "limit", "major_limit", "max_extension", "escalation"},
+                  {"kind", "trigger", "limit", "major_limit", "max_extension", "time_limit",
+                   "basis", "escalation"},
                   "a deadline")) {
         kinds_complete = false;
         continue;
@@ -970,8 +971,23 @@ class Loader {
       }
       if (const json* x = field(v[i], p, "max_extension", false)) {
         Duration d;
-        if (duration(*x, child(p, "max_extension"), AmountRule::positive, d)) r.max_extension = d;
+        const std::string xp = child(p, "max_extension");
+        if (duration(*x, xp, AmountRule::positive, d)) {
+          // An extension adds to the deadline in its own unit: a cap in another unit could never
+          // be used (legal_time.md: "in the same unit").
+          if (limit_ok && d.unit != r.limit.unit) {
+            error(Errc::definition_invalid_value, child(xp, "unit"),
+                  std::string("the extension cap is in ") + to_string(d.unit) +
+                      " but the limit is in " + to_string(r.limit.unit) +
+                      "; an extension is counted in the limit's unit");
+          } else {
+            r.max_extension = d;
+          }
+        }
       }
+      // The rule's own wording and legal basis, for `item explain`.
+      if (field(v[i], p, "time_limit", false)) text_field(v[i], p, "time_limit", r.time_limit_text);
+      if (field(v[i], p, "basis", false)) text_field(v[i], p, "basis", r.legal_basis);
       if (const json* e = field(v[i], p, "escalation", false)) {
         ladder(*e, child(p, "escalation"), r.escalation);
       }
@@ -1094,6 +1110,8 @@ json to_json(const DeadlineRule& r) {
   json j{{"kind", r.kind}, {"trigger", r.trigger}, {"limit", to_json(r.limit)}};
   if (r.major_limit) j["major_limit"] = to_json(*r.major_limit);
   if (r.max_extension) j["max_extension"] = to_json(*r.max_extension);
+  if (!r.time_limit_text.empty()) j["time_limit"] = r.time_limit_text;
+  if (!r.legal_basis.empty()) j["basis"] = r.legal_basis;
   if (!r.escalation.empty()) {
     json steps = json::array();
     for (const auto& step : r.escalation) steps.push_back(to_json(step));

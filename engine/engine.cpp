@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -38,14 +39,51 @@ constexpr int kConflictRetries = 8;
 constexpr const char* kTimerActor = "gongkai.timer";
 constexpr const char* kSystemRole = "system";
 
-Status check_text(const std::string& value, const char* field, bool required) {
+// How long a free text of a command may be: a name-like text (title, actor, role, ids) is counted
+// in characters, a body (content, text, reason) in bytes (limits in include/gongkai/engine.h).
+enum class TextSize { name, body };
+
+Status check_text(const std::string& value, const char* field, bool required,
+                  TextSize size = TextSize::name) {
   if (required && value.empty()) {
     return Status(Errc::invalid_argument, std::string(field) + " must not be empty");
+  }
+  if (size == TextSize::body && value.size() > kMaxTextBytes) {
+    return Status(Errc::text_too_long, std::string(field) + " has " + std::to_string(value.size()) +
+                                           " bytes; at most " + std::to_string(kMaxTextBytes) +
+                                           " are accepted");
   }
   if (!is_valid_utf8(value)) {
     return Status(Errc::invalid_argument, std::string(field) + " is not valid UTF-8");
   }
+  if (size == TextSize::name) {
+    // Characters are code points: every byte that does not continue a UTF-8 sequence.
+    const auto chars =
+        static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {
+          return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        }));
+    if (chars > kMaxNameChars) {
+      return Status(Errc::text_too_long, std::string(field) + " has " + std::to_string(chars) +
+                                             " characters; at most " +
+                                             std::to_string(kMaxNameChars) + " are accepted");
+    }
+  }
   return Status::Ok();
+}
+
+// The wording and legal basis `item explain` cites for the standard's deadline of `kind`: the
+// rule's own; for publication, without them, the standard's 公开时限 and first 公开依据 (that
+// column is the publication limit). Another kind never borrows the publication's wording or basis.
+void cite_rule(const ItemStandard& standard, const std::string& kind, std::string& time_limit,
+               std::string& basis) {
+  const DeadlineRule* rule = find_rule(standard, kind);
+  if (rule) {
+    time_limit = rule->time_limit_text;
+    basis = rule->legal_basis;
+  }
+  if (kind != "publication") return;
+  if (time_limit.empty()) time_limit = standard.time_limit_text;
+  if (basis.empty() && !standard.legal_basis.empty()) basis = standard.legal_basis.front();
 }
 
 // The jitter of a retry's backoff, in [0, 1): drawn from the delivery id and the attempt
@@ -528,6 +566,29 @@ struct Engine::Impl {
     return moved;
   }
 
+  // Another process (the CLI beside a running server) may have stored definitions or calendars
+  // since this engine read them; the notes a load leaves name the latest versions. Reads the stored
+  // versions again when a note names one this engine does not hold, so that a tick neither
+  // recomputes deadlines back onto an older calendar set nor leaves new items on an older
+  // catalogue.
+  Status refresh_versions() {
+    std::int64_t known_definitions = 0;
+    {
+      std::shared_lock lock(versions_mutex);
+      known_definitions = definitions.empty() ? 0 : definitions.rbegin()->first;
+    }
+    bool stale = false;
+    for (const auto& [key, known] : {std::pair{"calendars_in_force", latest_calendars_version()},
+                                     std::pair{"definitions_latest", known_definitions}}) {
+      auto note = store->get_note(key);
+      if (!note.ok()) return note.status();
+      // "N" or "N:..." — the leading version number; anything else names none.
+      const std::int64_t version = std::strtoll(note->c_str(), nullptr, 10);
+      stale |= version > known;
+    }
+    return stale ? load_stored_versions() : Status::Ok();
+  }
+
   // The calendar versions in force at `at` for every calendar of the latest set, as text.
   std::string calendars_in_force(Instant at) {
     auto set = calendars_at(latest_calendars_version());
@@ -618,6 +679,11 @@ Result<DefinitionsLoad> Engine::load_definitions(const std::string& definitions_
   auto stored = impl_->store->add_definitions(set->digest, set->canonical_json, clock().now());
   if (!stored.ok()) return stored.status();
   if (Status s = impl_->load_stored_versions(); !s.ok()) return s;
+  // For engines of other processes on the database (Impl::refresh_versions).
+  if (Status s = impl_->store->set_note("definitions_latest", std::to_string(stored->version));
+      !s.ok()) {
+    return s;
+  }
   DefinitionsLoad load;
   load.version = stored->version;
   load.digest = stored->digest;
@@ -679,15 +745,22 @@ std::int64_t Engine::definitions_version() const {
 }
 
 Result<Item> Engine::create_item(const CreateItemRequest& request) {
-  for (const auto& [value, field, required] : {std::tuple{&request.title, "title", true},
-                                               {&request.actor, "actor", true},
-                                               {&request.content, "content", false},
-                                               {&request.role, "role", false},
-                                               {&request.command_id, "command id", false}}) {
-    if (Status s = check_text(*value, field, required); !s.ok()) return s;
+  for (const auto& [value, field, required, size] :
+       {std::tuple{&request.title, "title", true, TextSize::name},
+        {&request.actor, "actor", true, TextSize::name},
+        {&request.content, "content", false, TextSize::body},
+        {&request.role, "role", false, TextSize::name},
+        {&request.command_id, "command id", false, TextSize::name}}) {
+    if (Status s = check_text(*value, field, required, size); !s.ok()) return s;
   }
   auto at = impl_->command_instant(request.at);
   if (!at.ok()) return at.status();
+  // The formation (信息形成) is a past fact: the day the decision was made, signed or received.
+  if (request.formed_at && *request.formed_at > *at) {
+    return Status(Errc::invalid_time, "formed_at " + format_local(*request.formed_at) +
+                                          " is after the command's time " + format_local(*at) +
+                                          ": the information must already have been formed");
+  }
   const std::int64_t version = definitions_version();
   auto set = impl_->definitions_at(version);
   if (!set) return Status(Errc::database_missing, "the database holds no definitions");
@@ -761,13 +834,14 @@ Result<Item> Engine::fire(const FireRequest& request) {
   if (request.event == EventType::created) {
     return Status(Errc::invalid_argument, "'created' is recorded by create_item, not fired");
   }
-  for (const auto& [value, field, required] : {std::tuple{&request.actor, "actor", true},
-                                               {&request.reason, "reason", false},
-                                               {&request.text, "text", false},
-                                               {&request.role, "role", false},
-                                               {&request.command_id, "command id", false},
-                                               {&request.item_id, "item id", true}}) {
-    if (Status s = check_text(*value, field, required); !s.ok()) return s;
+  for (const auto& [value, field, required, size] :
+       {std::tuple{&request.actor, "actor", true, TextSize::name},
+        {&request.reason, "reason", false, TextSize::body},
+        {&request.text, "text", false, TextSize::body},
+        {&request.role, "role", false, TextSize::name},
+        {&request.command_id, "command id", false, TextSize::name},
+        {&request.item_id, "item id", true, TextSize::name}}) {
+    if (Status s = check_text(*value, field, required, size); !s.ok()) return s;
   }
   // What was asked, to tell a repeated command id from a reused one; only with a command id.
   std::string fingerprint;
@@ -790,8 +864,22 @@ Result<Item> Engine::fire(const FireRequest& request) {
         if (!request.text.empty()) payload["text"] = request.text;
         if (request.event == EventType::raise_concern) payload["major"] = request.major;
         if (request.event == EventType::approve) {
+          // A release cannot be scheduled before the approval that allows it.
+          if (request.publish_at && *request.publish_at < e.at) {
+            return Status(Errc::invalid_time, "publish_at " + format_local(*request.publish_at) +
+                                                  " is before the approval's time " +
+                                                  format_local(e.at) +
+                                                  ": a release cannot be scheduled in the past");
+          }
           if (request.publish_at) payload["publish_at"] = format_utc(*request.publish_at);
-          payload["confidentiality_findings"] = scan_personal_data(before.content).size();
+          // 保密审查 covers everything the release publishes: the title and the content.
+          payload["confidentiality_findings"] =
+              scan_personal_data(before.title).size() + scan_personal_data(before.content).size();
+        }
+        // An interpretation or an answer is published at once: its text is scanned too.
+        if (request.event == EventType::interpret || request.event == EventType::respond) {
+          const std::size_t found = scan_personal_data(request.text).size();
+          if (found > 0) payload["confidentiality_findings"] = found;
         }
         if (request.event == EventType::respond) {
           std::optional<int> concern = request.concern;
@@ -810,13 +898,18 @@ Result<Item> Engine::fire(const FireRequest& request) {
 }
 
 Result<Item> Engine::control_deadline(const DeadlineControlRequest& request) {
-  for (const auto& [value, field, required] : {std::tuple{&request.actor, "actor", true},
-                                               {&request.reason, "reason", false},
-                                               {&request.role, "role", false},
-                                               {&request.deadline_id, "deadline id", true},
-                                               {&request.command_id, "command id", false},
-                                               {&request.item_id, "item id", true}}) {
-    if (Status s = check_text(*value, field, required); !s.ok()) return s;
+  for (const auto& [value, field, required, size] :
+       {std::tuple{&request.actor, "actor", true, TextSize::name},
+        {&request.reason, "reason", false, TextSize::body},
+        {&request.role, "role", false, TextSize::name},
+        {&request.deadline_id, "deadline id", true, TextSize::name},
+        {&request.command_id, "command id", false, TextSize::name},
+        {&request.item_id, "item id", true, TextSize::name}}) {
+    if (Status s = check_text(*value, field, required, size); !s.ok()) return s;
+  }
+  if (request.action == DeadlineControl::extend && request.amount <= 0) {
+    return Status(Errc::invalid_argument,
+                  "an extension must be a positive amount, not " + std::to_string(request.amount));
   }
   const char* type = request.action == DeadlineControl::pause    ? kDeadlinePaused
                      : request.action == DeadlineControl::resume ? kDeadlineResumed
@@ -842,6 +935,7 @@ Result<TickReport> Engine::run_due(std::optional<Instant> at) {
   auto now = impl_->command_instant(at);
   if (!now.ok()) return now.status();
   TickReport report;
+  if (Status s = impl_->refresh_versions(); !s.ok()) return s;
   // A calendar version that came into force since the last run moves open deadlines.
   const std::string in_force = impl_->calendars_in_force(*now);
   auto last = impl_->store->get_note("calendars_in_force");
@@ -1092,10 +1186,7 @@ Result<std::vector<DeadlineExplanation>> Engine::explain(const std::string& item
     DeadlineExplanation x;
     x.deadline = d;
     x.rule = d.kind + ": " + std::to_string(d.amount) + " " + d.unit + " from " + d.trigger;
-    if (standard) {
-      x.time_limit_text = standard->time_limit_text;
-      if (!standard->legal_basis.empty()) x.legal_basis = standard->legal_basis.front();
-    }
+    if (standard) cite_rule(*standard, d.kind, x.time_limit_text, x.legal_basis);
     // Recompute on the calendar recorded for the deadline, to show every day counted.
     auto recorded = recorded_calendar(d.calendar);
     if (!recorded.ok()) return recorded.status();

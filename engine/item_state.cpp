@@ -1,6 +1,10 @@
 #include "engine/item_state.h"
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "engine/lifecycle.h"
 #include "engine/notice_periods.h"
@@ -26,17 +30,34 @@ std::optional<Instant> instant_or_none(const json& payload, const char* key) {
   return *parsed;
 }
 
-std::string findings_json(const std::vector<ScanFinding>& findings) {
+// The scan's findings over the texts a release publishes, each naming the field it is in (offsets
+// count from the start of that field's text), as the details of error[confidentiality_findings].
+std::string findings_json(std::initializer_list<std::pair<const char*, std::string_view>> texts) {
   json list = json::array();
-  for (const auto& f : findings) {
-    list.push_back({{"kind", f.kind},
-                    {"offset", f.offset},
-                    {"length", f.length},
-                    {"char_offset", f.char_offset},
-                    {"char_length", f.char_length},
-                    {"masked", f.masked}});
+  for (const auto& [field, text] : texts) {
+    for (const auto& f : scan_personal_data(text)) {
+      list.push_back({{"field", field},
+                      {"kind", f.kind},
+                      {"offset", f.offset},
+                      {"length", f.length},
+                      {"char_offset", f.char_offset},
+                      {"char_length", f.char_length},
+                      {"masked", f.masked}});
+    }
   }
   return json{{"findings", std::move(list)}}.dump();
+}
+
+// True when `text` has something besides spaces: a reason of blanks is no reason.
+bool has_words(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") != std::string::npos;
+}
+
+// The scan's count recorded in an event's payload; std::nullopt when none is recorded.
+std::optional<std::size_t> recorded_findings(const json& payload) {
+  auto it = payload.find("confidentiality_findings");
+  if (it == payload.end() || !it->is_number_unsigned()) return std::nullopt;
+  return it->get<std::size_t>();
 }
 
 }  // namespace
@@ -183,19 +204,14 @@ Status apply_parsed(Item& item, const Event& event, const json& payload,
   }
   std::size_t findings = 0;
   if (*type == EventType::approve) {
-    // The count the scan found when the approval was decided is part of the event, so a later
-    // change of the scan's rules cannot change how a stored approval replays.
-    if (auto it = payload.find("confidentiality_findings");
-        it != payload.end() && it->is_number_unsigned()) {
-      findings = it->get<std::size_t>();
-    } else {
-      const auto found = scan_personal_data(before.content);
-      findings = found.size();
-      if (!found.empty()) in.findings_json = findings_json(found);
-    }
+    // The count the scan found (over the title and the content) when the approval was decided is
+    // part of the event, so a later change of the scan's rules cannot change how a stored approval
+    // replays. An approval recorded without a count predates it: its scan covered the content.
+    const auto recorded = recorded_findings(payload);
+    findings = recorded ? *recorded : scan_personal_data(before.content).size();
     in.confidentiality_findings = findings;
-    if (findings > 0 && in.findings_json.empty()) {
-      in.findings_json = findings_json(scan_personal_data(before.content));  // details only
+    if (findings > 0) {
+      in.findings_json = findings_json({{"title", before.title}, {"content", before.content}});
     }
   }
   if (*type == EventType::close && before.response_window_end) {
@@ -209,6 +225,22 @@ Status apply_parsed(Item& item, const Event& event, const json& payload,
   // A minimum notice period (公示期) still running refuses closing; the lifecycle's own guards
   // (concerns, the response window) have been checked first.
   if (Status s = check_notice_allows(before, *type, event.at); !s.ok()) return s;
+  // An interpretation or an answer is published the moment it is given: its text gets the same
+  // scan as a release (保密审查, 条例 art. 17) and the same override, a reason. The count is
+  // recorded in the event only when the scan found something (older histories were not scanned:
+  // none).
+  if (*type == EventType::interpret || *type == EventType::respond) {
+    const std::size_t found = recorded_findings(payload).value_or(0);
+    if (found > 0 && !has_words(event.reason)) {
+      return Status(
+          Errc::confidentiality_findings,
+          std::string(*type == EventType::interpret ? "the interpretation" : "the answer") +
+              " contains " + std::to_string(found) +
+              " possible personal-data finding(s) and would be published at once; "
+              "remove them or give a reason that overrides the scan",
+          findings_json({{"text", in.text}}));
+    }
+  }
   after.stage = *machine.stage();
   after.version = event.item_seq;
   after.updated_at = event.at;

@@ -87,7 +87,8 @@ struct ApprovalAllowed {
     }
     if (e.in->confidentiality_findings > 0 && !has_words(e.in->reason)) {
       return refuse(e, Errc::confidentiality_findings,
-                    "the content contains " + std::to_string(e.in->confidentiality_findings) +
+                    "the title and content contain " +
+                        std::to_string(e.in->confidentiality_findings) +
                         " possible personal-data finding(s); remove them or approve with a reason "
                         "that overrides the scan",
                     e.in->findings_json);

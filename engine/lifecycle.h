@@ -26,7 +26,7 @@ struct TransitionInput {
   std::optional<int> concern;  // respond: the concern it answers (resolved by the caller)
   Instant at{};
   Instant response_window_end{};             // close: when the response window ends
-  std::size_t confidentiality_findings = 0;  // approve: findings of the scan over the content
+  std::size_t confidentiality_findings = 0;  // approve: findings of the scan (title and content)
   std::string findings_json;                 // approve: the findings, for the refusal's details
 };
 

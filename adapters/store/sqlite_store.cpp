@@ -30,7 +30,7 @@ namespace {
 // 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
 constexpr int kApplicationId = 0x676B6169;
 // The schema this build writes; older files are migrated forward on open.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
 const char* const kMigrations[] = {
@@ -187,6 +187,32 @@ DROP TABLE deliveries;
 ALTER TABLE deliveries_v4 RENAME TO deliveries;
 CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at, id);
 CREATE INDEX deliveries_by_item ON deliveries (item_id, created_at, id);
+)sql",
+    // 4 -> 5: a digest may come back. Loading again a catalogue or calendar set that an earlier
+    // (not the latest) version holds puts it in force again as a new version with the same digest
+    // (the history stays append-only: versions are never renumbered or reused), so the digest is
+    // no longer UNIQUE; a load compares with the latest version only.
+    R"sql(
+CREATE TABLE definitions_v5 (
+  version        INTEGER PRIMARY KEY,
+  digest         TEXT NOT NULL,
+  loaded_at      TEXT NOT NULL,
+  canonical_json TEXT NOT NULL
+);
+INSERT INTO definitions_v5 (version, digest, loaded_at, canonical_json)
+  SELECT version, digest, loaded_at, canonical_json FROM definitions ORDER BY version;
+DROP TABLE definitions;
+ALTER TABLE definitions_v5 RENAME TO definitions;
+CREATE TABLE calendar_sets_v5 (
+  version    INTEGER PRIMARY KEY,
+  digest     TEXT NOT NULL,
+  loaded_at  TEXT NOT NULL,
+  files_json TEXT NOT NULL
+);
+INSERT INTO calendar_sets_v5 (version, digest, loaded_at, files_json)
+  SELECT version, digest, loaded_at, files_json FROM calendar_sets ORDER BY version;
+DROP TABLE calendar_sets;
+ALTER TABLE calendar_sets_v5 RENAME TO calendar_sets;
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -731,17 +757,18 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      Lease find_lease = statement("SELECT version, loaded_at FROM definitions WHERE digest = ?");
+      Lease find_lease = statement(
+          "SELECT version, loaded_at, digest FROM definitions ORDER BY version DESC LIMIT 1");
       SQLite::Statement& find = *find_lease;
-      find.bind(1, digest);
       DefinitionVersion v;
       v.digest = digest;
       v.canonical_json = canonical_json;
-      if (find.executeStep()) {
+      if (find.executeStep() && find.getColumn(2).getString() == digest) {
         v.version = find.getColumn(0).getInt64();
         v.loaded_at = read_instant(find.getColumn(1));
         return v;
       }
+      find.reset();
       Lease insert_lease = statement(
           "INSERT INTO definitions (version, digest, loaded_at, canonical_json)"
           " VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM definitions),"
@@ -787,17 +814,18 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      Lease find_lease = statement("SELECT version, loaded_at FROM calendar_sets WHERE digest = ?");
+      Lease find_lease = statement(
+          "SELECT version, loaded_at, digest FROM calendar_sets ORDER BY version DESC LIMIT 1");
       SQLite::Statement& find = *find_lease;
-      find.bind(1, digest);
       CalendarSetVersion v;
       v.digest = digest;
       v.files_json = files_json;
-      if (find.executeStep()) {
+      if (find.executeStep() && find.getColumn(2).getString() == digest) {
         v.version = find.getColumn(0).getInt64();
         v.loaded_at = read_instant(find.getColumn(1));
         return v;
       }
+      find.reset();
       Lease insert_lease = statement(
           "INSERT INTO calendar_sets (version, digest, loaded_at, files_json) "
           "VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_sets),"

@@ -51,8 +51,14 @@ struct DeadlineRule {
   Duration limit;
   // For concern_response: the limit when the concern is major (5 hours by default).
   std::optional<Duration> major_limit;
-  // The most an `extend` may add in total; absent = not extendable.
+  // The most an `extend` may add in total, in the unit of `limit`; absent = not extendable.
   std::optional<Duration> max_extension;
+  // This limit as the law or catalogue words it (e.g. "一般政务舆情48小时内回应"), and the legal
+  // basis of this limit (e.g. "《中华人民共和国政府信息公开条例》第二十六条"); either may be empty
+  // (not given). `item explain` cites them; for a `publication` rule without them it falls back
+  // to the standard's time_limit_text and first legal_basis.
+  std::string time_limit_text;
+  std::string legal_basis;
   // The escalation ladder; empty = the catalogue's default ladder.
   std::vector<EscalationStep> escalation;
 };

@@ -9,6 +9,7 @@
 //   auto item = (*engine)->create_item(create);
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,6 +29,13 @@
 
 namespace gongkai {
 
+// The length limits of a command's free texts, checked by every command (error[text_too_long]):
+// a name-like text (title, actor, role, ids) has at most kMaxNameChars characters (Unicode code
+// points); a body (content, interpretation/concern/answer text, reason) at most kMaxTextBytes
+// bytes of UTF-8 — the HTTP API's request-body limit, so no adapter accepts more than another.
+inline constexpr std::size_t kMaxNameChars = 1000;
+inline constexpr std::size_t kMaxTextBytes = 1024 * 1024;
+
 // Creates an item in `drafting`.
 struct CreateItemRequest {
   std::string standard_id;  // an item standard of the latest catalogue version
@@ -36,8 +44,10 @@ struct CreateItemRequest {
   std::string content;      // the disclosure's text (may be filled in later by a correction)
   std::string actor;        // who creates it; non-empty
   std::string role;         // the actor's role, if known
-  std::optional<Instant> formed_at;  // when the information was formed; default: now
-  std::string command_id;            // idempotency key, optional
+  // When the information was formed (a past fact); default: now. After the command's own instant
+  // it is refused with invalid_time.
+  std::optional<Instant> formed_at;
+  std::string command_id;  // idempotency key, optional
   // The instant to record instead of the clock's; accepted only on a simulation database
   // (simulation_only otherwise).
   std::optional<Instant> at;
@@ -51,9 +61,10 @@ struct FireRequest {
   std::string role;
   std::string reason;  // required by reject, withdraw, correct; on approve it overrides findings
   std::string text;    // interpretation material, concern text, answer, corrected content
-  std::optional<int> concern;         // respond: which concern (default: the oldest open one)
-  bool major = false;                 // raise_concern: a major public-opinion event
-  std::optional<Instant> publish_at;  // approve: schedule the publication
+  std::optional<int> concern;  // respond: which concern (default: the oldest open one)
+  bool major = false;          // raise_concern: a major public-opinion event
+  // approve: schedule the publication; before the approval's instant it is refused (invalid_time).
+  std::optional<Instant> publish_at;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency; none = current
   std::string command_id;                        // idempotency key, optional
   std::optional<Instant> at;                     // simulation only, as in CreateItemRequest
@@ -72,7 +83,7 @@ struct DeadlineControlRequest {
   std::string item_id;
   std::string deadline_id;  // e.g. "publication", "concern_response#2"
   DeadlineControl action = DeadlineControl::pause;
-  std::int64_t amount = 0;  // extend: how much, in the deadline's unit
+  std::int64_t amount = 0;  // extend: how much, in the deadline's unit; > 0 (invalid_argument)
   std::string actor;        // non-empty
   std::string role;         // required to extend
   std::string reason;       // required
@@ -101,9 +112,12 @@ struct OverdueDeadline {
 // How one deadline was derived, for an official to check by hand.
 struct DeadlineExplanation {
   ItemDeadline deadline;
-  std::string rule;             // e.g. "publication: 20 working_days from formed"
-  std::string time_limit_text;  // the standard's 公开时限 as published
-  std::string legal_basis;      // the standard's first legal basis
+  std::string rule;  // e.g. "publication: 20 working_days from formed"
+  // The deadline rule's own wording and legal basis (DeadlineRule::time_limit_text, legal_basis);
+  // for a publication rule without them the standard's 公开时限 and first 公开依据. Empty when the
+  // standard gives none for this kind.
+  std::string time_limit_text;
+  std::string legal_basis;
   Deadline computation;         // every day counted or skipped, with the calendar version
   std::vector<Event> controls;  // the pauses, resumptions, extensions and recomputations
 };
@@ -160,7 +174,7 @@ struct ReplayedItem {
 struct DefinitionsLoad {
   std::int64_t version = 0;  // the version now in force for new items
   std::string digest;
-  bool changed = false;  // true when this load created a new version
+  bool changed = false;  // true when this load created a new version (a differing latest)
 };
 
 // The engine. Thread-safe: any number of threads may call it at once. Owns its store.
@@ -187,8 +201,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Loads a definitions folder; a changed catalogue becomes a new version used by new items
-  // (existing items keep theirs). Errors: definition_* (nothing stored), storage errors.
+  // Loads a definitions folder; a catalogue that differs from the latest version becomes a new
+  // version used by new items (existing items keep theirs). Loading again the content of an earlier
+  // version (to undo a bad load) puts it in force as a new version with that digest; loading the
+  // latest's content again changes nothing. Errors: definition_* (nothing stored), storage errors.
   Result<DefinitionsLoad> load_definitions(const std::string& definitions_dir);
 
   // The definitions version new items start with.
@@ -199,12 +215,14 @@ class Engine {
   std::int64_t definitions_version() const;
 
   // Creates an item in `drafting` and records `created`. Errors: invalid_argument (empty title or
-  // actor), standard_not_found, unit_not_found, invalid_argument (the standard's domain does not
-  // apply to the unit), simulation_only, idempotency_key_reused, storage errors. A repeated
-  // command id returns the item as that command left it.
+  // actor), text_too_long (see kMaxNameChars, kMaxTextBytes), invalid_time (formed_at after the
+  // command's instant), standard_not_found, unit_not_found, invalid_argument (the standard's domain
+  // does not apply to the unit), simulation_only, idempotency_key_reused, storage errors. A
+  // repeated command id returns the item as that command left it.
   Result<Item> create_item(const CreateItemRequest& request);
 
   // Fires an event and returns the item after it. Errors: item_not_found, invalid_argument,
+  // text_too_long, invalid_time (approve: publish_at before the approval's instant),
   // illegal_transition (the stage does not accept the event; names both), four_eyes_violation,
   // reason_required, material_required, confidentiality_findings (details list the findings),
   // concerns_open, response_window_open, publish_not_due, notice_period_running (closing before
@@ -220,14 +238,17 @@ class Engine {
   // The item's events in order. Errors: item_not_found, storage errors.
   Result<std::vector<Event>> history(const std::string& item_id);
 
-  // Pauses, resumes or extends a deadline. Errors: item_not_found, deadline_not_found,
+  // Pauses, resumes or extends a deadline. Errors: invalid_argument (extend by an amount <= 0),
+  // text_too_long, item_not_found, deadline_not_found,
   // deadline_not_open (not running, or not paused to resume), reason_required,
   // extension_not_allowed (no role, not extendable, or beyond the standard's cap),
   // version_conflict, simulation_only, idempotency_key_reused, storage errors.
   Result<Item> control_deadline(const DeadlineControlRequest& request);
 
-  // Loads a calendars folder (calendars/*.json); a changed set becomes a new version, and every
-  // open deadline is recomputed on it (deadline_recomputed events where the due instant moves).
+  // Loads a calendars folder (calendars/*.json); a set that differs from the latest version
+  // (an earlier version's content included: it comes back as a new version) becomes a new version,
+  // and every open deadline is recomputed on it (deadline_recomputed events where the due instant
+  // moves). The latest set's content loaded again changes nothing.
   // Errors: definition_* (nothing stored), storage errors.
   // `at` (simulation databases only) is the instant recorded for the recomputations.
   Result<CalendarsLoad> load_calendars(const std::string& calendars_dir,
@@ -238,7 +259,10 @@ class Engine {
   // Fires every timer due at `at` (default: the clock's now; an explicit instant only on a
   // simulation database): publications, escalation steps, notice period ends (each with a delivery
   // of kind notice_served per channel), once each even with several processes ticking; recomputes
-  // open deadlines when the calendar in force changed. Errors: simulation_only, storage errors.
+  // open deadlines when the calendar in force changed. First reads in the definitions and calendar
+  // versions another process (e.g. the CLI beside a server) stored since this engine read them, so
+  // a server picks up a `catalog load` or `calendar load` at its next tick. Errors:
+  // simulation_only, definition_* (a stored version does not load), storage errors.
   Result<TickReport> run_due(std::optional<Instant> at = std::nullopt);
 
   // The earliest pending timer, if any. Errors: storage errors.

@@ -32,7 +32,8 @@ namespace gongkai {
   X(database_missing,         2, "no database at that path; run `gongkai init`")                   \
   X(usage,                    2, "the command line is not valid")                                  \
   X(invalid_argument,         2, "an argument has a wrong value")                                  \
-  X(invalid_time,             2, "a time is not RFC 3339 (or YYYY-MM-DD)")                         \
+  X(invalid_time,             2, "a time is not RFC 3339 (or YYYY-MM-DD), or not allowed there")   \
+  X(text_too_long,            2, "a text of the command exceeds its length limit")                 \
   X(invalid_json,             2, "a JSON document is malformed")                                   \
   X(report_format_unknown,    2, "the report format is not text, json or html")                    \
   X(invalid_request,          2, "the HTTP request is malformed")                                  \
@@ -60,7 +61,7 @@ namespace gongkai {
   X(four_eyes_violation,      3, "the approver is the actor who submitted")                        \
   X(reason_required,          3, "the event requires a reason")                                    \
   X(material_required,        3, "the event requires attached text")                               \
-  X(confidentiality_findings, 3, "the content contains personal data; override with a reason")     \
+  X(confidentiality_findings, 3, "a text to publish holds personal data; override with a reason")    \
   X(concerns_open,            3, "public concerns are still unanswered")                           \
   X(response_window_open,     3, "the response window has not ended yet")                          \
   X(publish_not_due,          3, "the release is scheduled for later")                             \

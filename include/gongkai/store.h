@@ -208,15 +208,17 @@ class Store {
   // transaction cannot begin.
   virtual Status read_snapshot(const std::function<Status()>& body) = 0;
 
-  // Stores a definitions version unless one with the same digest exists; returns the version
-  // (existing or new, numbered 1, 2, ...).
+  // Stores a new definitions version unless the latest one has the same digest; returns the
+  // version (the latest, or the new one, numbered 1, 2, ...). A digest an earlier version holds
+  // becomes a new version again: the latest version is the one in force. Atomic across processes.
   virtual Result<DefinitionVersion> add_definitions(const std::string& digest,
                                                     const std::string& canonical_json,
                                                     Instant loaded_at) = 0;
   // Every stored definitions version, oldest first.
   virtual Result<std::vector<DefinitionVersion>> definition_versions() = 0;
 
-  // Stores a calendars version unless one with the same digest exists; returns the version.
+  // Stores a new calendars version unless the latest one has the same digest; returns the version
+  // (the latest, or the new one). As add_definitions, an earlier digest becomes a new version.
   virtual Result<CalendarSetVersion> add_calendars(const std::string& digest,
                                                    const std::string& files_json,
                                                    Instant loaded_at) = 0;

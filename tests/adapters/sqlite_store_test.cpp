@@ -53,7 +53,7 @@ TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
   EXPECT_TRUE(fs::exists(path_));
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
   EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
 }
 
@@ -169,6 +169,67 @@ TEST_F(SqliteStoreTest, DefinitionsAreVersionedByDigest) {
   EXPECT_EQ(store->add_definitions("aaa", "{\"a\":1}", t)->version, 1);
   EXPECT_EQ(store->add_definitions("bbb", "{\"b\":1}", t)->version, 2);
   EXPECT_EQ(store->definition_versions()->size(), 2u);
+  // An earlier digest loaded again is in force again: a new version, the history kept.
+  auto again = store->add_definitions("aaa", "{\"a\":1}", t + std::chrono::hours(1));
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(again->version, 3);
+  EXPECT_EQ(store->add_definitions("aaa", "{\"a\":1}", t)->version, 3) << "the latest: unchanged";
+  auto versions = store->definition_versions();
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_EQ((*versions)[0].digest, "aaa");
+  EXPECT_EQ((*versions)[1].digest, "bbb");
+  EXPECT_EQ((*versions)[2].digest, "aaa");
+  EXPECT_EQ((*versions)[2].loaded_at, t + std::chrono::hours(1));
+}
+
+TEST_F(SqliteStoreTest, CalendarSetsAreVersionedByTheLatestDigest) {
+  auto store = open();
+  auto t = *parse_instant("2026-01-01");
+  EXPECT_EQ(store->add_calendars("c1", "{}", t)->version, 1);
+  EXPECT_EQ(store->add_calendars("c1", "{}", t)->version, 1);
+  EXPECT_EQ(store->add_calendars("c2", "{\"x\":1}", t)->version, 2);
+  EXPECT_EQ(store->add_calendars("c1", "{}", t)->version, 3);
+  EXPECT_EQ(store->add_calendars("c1", "{}", t)->version, 3);
+  EXPECT_EQ(store->calendar_versions()->size(), 3u);
+}
+
+// Schema 4 had UNIQUE digests; 5 keeps every version as it was and lets a digest come back.
+TEST_F(SqliteStoreTest, MigratesSchema4DigestsWithoutLosingAVersion) {
+  auto t = *parse_instant("2026-01-01");
+  {
+    auto store = open();
+    store->add_definitions("aaa", "{\"a\":1}", t);
+    store->add_definitions("bbb", "{\"b\":1}", t);
+    store->add_calendars("c1", "{}", t);
+  }
+  {
+    // Back to schema 4's tables, rows and all.
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TABLE d4 (version INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, "
+        "loaded_at TEXT NOT NULL, canonical_json TEXT NOT NULL); "
+        "INSERT INTO d4 SELECT * FROM definitions; DROP TABLE definitions; "
+        "ALTER TABLE d4 RENAME TO definitions; "
+        "CREATE TABLE c4 (version INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, "
+        "loaded_at TEXT NOT NULL, files_json TEXT NOT NULL); "
+        "INSERT INTO c4 SELECT * FROM calendar_sets; DROP TABLE calendar_sets; "
+        "ALTER TABLE c4 RENAME TO calendar_sets; PRAGMA user_version = 4");
+    EXPECT_THROW(db.exec("INSERT INTO definitions VALUES (3, 'aaa', 'x', '{}')"),
+                 SQLite::Exception);
+  }
+  auto store = open_sqlite_store(path_, {});
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  auto versions = (*store)->definition_versions();
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].digest, "aaa");
+  EXPECT_EQ((*versions)[0].canonical_json, "{\"a\":1}");
+  EXPECT_EQ((*versions)[1].digest, "bbb");
+  EXPECT_EQ((*store)->calendar_versions()->size(), 1u);
+  EXPECT_EQ((*store)->add_definitions("aaa", "{\"a\":1}", t)->version, 3);
+  EXPECT_EQ((*store)->add_calendars("c2", "{\"y\":1}", t)->version, 2);
+  EXPECT_EQ((*store)->add_calendars("c1", "{}", t)->version, 3);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
 }
 
 TEST_F(SqliteStoreTest, SimulationFlagIsFixedAtCreation) {
@@ -262,7 +323,7 @@ TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
   EXPECT_TRUE((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->empty());
   EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
 }
 
 // Schema 3 kept items and deliveries in WITHOUT ROWID tables; 4 moves their rows, unchanged, into
@@ -328,7 +389,7 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
   EXPECT_EQ((*read)->state_json, std::string(3000, 'x'));
   EXPECT_EQ((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM items"));
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM deliveries"));
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM dbstat WHERE pagetype = 'overflow' AND name IN "

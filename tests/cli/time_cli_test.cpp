@@ -969,10 +969,13 @@ TEST_F(TimeCliTest, PauseResumeAndExtendThroughTheCli) {
   EXPECT_TRUE(Failed(control("extend", {"--role", "reviewer", "--reason", "征求意见", "--by", "11",
                                         "--now", at("2026-02-27T09:00:00")}),
                      3, "extension_not_allowed"));
-  EXPECT_TRUE(Failed(control("extend", {"--role", "reviewer", "--reason", "征求意见", "--by", "0",
-                                        "--now", at("2026-02-27T09:00:00")}),
-                     2, "invalid_argument"))
-      << "an extension adds at least 1";
+  // Not an extension at all: a wrong argument (exit 2), not a refusal by the standard.
+  for (const char* by : {"0", "-3"}) {
+    EXPECT_TRUE(Failed(control("extend", {"--role", "reviewer", "--reason", "征求意见", "--by", by,
+                                          "--now", at("2026-02-27T09:00:00")}),
+                       2, "invalid_argument"))
+        << by;
+  }
   EXPECT_TRUE(Failed(control("extend", {"--role", "reviewer", "--reason", "", "--by", "4", "--now",
                                         at("2026-02-27T09:00:00")}),
                      3, "reason_required"));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -200,6 +201,47 @@ TEST_F(DeadlinesTest, ConcernHoursRunAroundTheClockThroughHolidays) {
               [](FireRequest& r) { r.concern = 2; });
   EXPECT_EQ(item.find_deadline("concern_response#2")->state, DeadlineState::met);
   EXPECT_EQ(item.find_deadline("concern_response#1")->state, DeadlineState::pending);
+}
+
+TEST_F(DeadlinesTest, ExplainCitesEachDeadlineKindsOwnWordingAndBasis) {
+  const auto explained_by_kind = [&](const std::string& id) {
+    std::map<std::string, DeadlineExplanation> out;
+    auto explained = engine_->explain(id);
+    EXPECT_TRUE(explained.ok()) << explained.status().to_string();
+    for (const auto& x : *explained) out[x.deadline.kind] = x;
+    return out;
+  };
+  Item item = create(t("2026-03-02T09:00:00+08:00"));
+  fire(item.id, EventType::submit, t("2026-03-02T10:00:00+08:00"));
+  fire(item.id, EventType::approve, t("2026-03-02T11:00:00+08:00"));
+  fire(item.id, EventType::publish, t("2026-03-02T12:00:00+08:00"));
+  fire(item.id, EventType::interpret, t("2026-03-02T13:00:00+08:00"));
+  fire(item.id, EventType::raise_concern, t("2026-03-02T14:00:00+08:00"));
+  auto x = explained_by_kind(item.id);
+  ASSERT_EQ(x.size(), 3u);
+  // The publication rule names none of its own: the standard's 公开时限 and first 公开依据.
+  EXPECT_EQ(x["publication"].time_limit_text, "信息形成或者变更之日起20个工作日内");
+  EXPECT_EQ(x["publication"].legal_basis, "《社会救助暂行办法》");
+  EXPECT_EQ(x["interpretation"].time_limit_text, "政策解读与政策文件同步组织、同步审签、同步部署");
+  EXPECT_EQ(x["interpretation"].legal_basis,
+            "《〈关于全面推进政务公开工作的意见〉实施细则》（国办发〔2016〕80号）");
+  EXPECT_EQ(x["concern_response"].time_limit_text,
+            "一般政务舆情最迟在48小时内予以回应；重大政务舆情最迟在5小时内发布权威信息");
+  EXPECT_EQ(
+      x["concern_response"].legal_basis,
+      "《国务院办公厅关于在政务公开工作中进一步做好政务舆情回应的通知》（国办发〔2016〕61号）");
+
+  // A concern rule without wording or basis of its own cites nothing rather than the publication's.
+  Item other = create(t("2026-03-03T09:00:00+08:00"), "test.without_interpretation");
+  fire(other.id, EventType::submit, t("2026-03-03T10:00:00+08:00"));
+  fire(other.id, EventType::approve, t("2026-03-03T11:00:00+08:00"));
+  fire(other.id, EventType::publish, t("2026-03-03T12:00:00+08:00"));
+  fire(other.id, EventType::raise_concern, t("2026-03-03T13:00:00+08:00"));
+  x = explained_by_kind(other.id);
+  ASSERT_EQ(x.size(), 2u);
+  EXPECT_EQ(x["publication"].legal_basis, "《中华人民共和国预算法》第十四条");
+  EXPECT_EQ(x["concern_response"].time_limit_text, "");
+  EXPECT_EQ(x["concern_response"].legal_basis, "");
 }
 
 TEST_F(DeadlinesTest, AnUncoveredYearIsCountedOnWeekendsAloneAndProvisional) {
@@ -430,6 +472,84 @@ TEST_F(DeadlinesTest, TheLabourDayAmendmentRecomputesARunningDeadline) {
   const json payload = json::parse(recomputed[0].payload);
   EXPECT_EQ(payload["old_due"], format_utc(before.due));
   EXPECT_EQ(payload["new_due"], format_utc(d->due));
+  EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
+}
+
+// A wrong calendar set can be undone: loading the right files again puts their content back in
+// force as a new version (the history stays append-only) and moves the deadline back.
+TEST_F(DeadlinesTest, ReloadingAnEarlierCalendarSetPutsItBackInForce) {
+  testing::TempDir defs;
+  const std::string original = definitions_with_calendar_up_to(defs.path(), 3);
+  open(original, "reloaded.db");
+  Item item = create(t("2019-04-03T10:00:00+08:00"));
+  EXPECT_EQ(item.find_deadline("publication")->last_day, (Date{2019, 5, 3}));
+  auto wrong = engine_->load_calendars(kDefinitions + "/calendars");
+  ASSERT_TRUE(wrong.ok()) << wrong.status().to_string();
+  EXPECT_EQ(wrong->version, 2);
+  EXPECT_EQ(engine_->get_item(item.id)->find_deadline("publication")->last_day, (Date{2019, 5, 5}));
+
+  auto back = engine_->load_calendars(original + "/calendars");
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_TRUE(back->changed);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(back->recomputed, 1);
+  const ItemDeadline* d = engine_->get_item(item.id)->find_deadline("publication");
+  EXPECT_EQ(d->last_day, (Date{2019, 5, 3}));
+  EXPECT_EQ(d->calendar, "3:cn@3");
+  EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 2u);
+  // The set in force loaded again changes nothing.
+  auto same = engine_->load_calendars(original + "/calendars");
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->changed);
+  EXPECT_EQ(same->version, 3);
+  EXPECT_EQ(same->recomputed, 0);
+  EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 2u);
+  // Another engine on the same file (another process) sees version 3 in force.
+  engine_.reset();
+  auto reopened = Engine::open(db_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+  auto run = (*reopened)->run_due(std::nullopt);
+  ASSERT_TRUE(run.ok()) << run.status().to_string();
+  EXPECT_EQ(run->recomputed, 0) << "the versions in force were recorded by the load";
+  EXPECT_EQ((*reopened)->get_item(item.id)->find_deadline("publication")->last_day,
+            (Date{2019, 5, 3}));
+  EXPECT_TRUE((*reopened)->verify().ok()) << (*reopened)->verify().status().to_string();
+}
+
+// A running server (engine A) beside the CLI (engine B, another process on the same file): what B
+// loads, A picks up at its next tick — it neither recomputes the deadlines back onto the calendar
+// set it read at start nor keeps creating items on the catalogue it read then.
+TEST_F(DeadlinesTest, AnEngineBesideAnotherPicksUpTheVersionsItLoads) {
+  testing::TempDir defs;
+  const std::string original = definitions_with_calendar_up_to(defs.path(), 3);
+  open(original, "two.db");
+  Item item = create(t("2019-04-03T10:00:00+08:00"));
+  auto other = Engine::open(db_);
+  ASSERT_TRUE(other.ok()) << other.status().to_string();
+  auto loaded = (*other)->load_calendars(kDefinitions + "/calendars");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  ASSERT_EQ(loaded->recomputed, 1);
+  testing::TempDir changed;
+  fs::copy(original, changed.path(), fs::copy_options::recursive);
+  const fs::path catalogue = changed.path() / "catalogue" / "standards.json";
+  std::string text = testing::read_file(catalogue);
+  const std::string body = "\"responsible_body\": \"县民政局\"";
+  ASSERT_NE(text.find(body), std::string::npos);
+  text.replace(text.find(body), body.size(), "\"responsible_body\": \"县财政局\"");
+  testing::write_file(catalogue, text);
+  auto catalogue_load = (*other)->load_definitions(changed.path().string());
+  ASSERT_TRUE(catalogue_load.ok()) << catalogue_load.status().to_string();
+  ASSERT_EQ(catalogue_load->version, 2);
+
+  auto tick = engine_->run_due(std::nullopt);
+  ASSERT_TRUE(tick.ok()) << tick.status().to_string();
+  EXPECT_EQ(tick->recomputed, 0) << "the other engine recomputed already";
+  const ItemDeadline* d = engine_->get_item(item.id)->find_deadline("publication");
+  EXPECT_EQ(d->last_day, (Date{2019, 5, 5}));
+  EXPECT_EQ(d->calendar, "2:cn@12");
+  EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 1u);
+  EXPECT_EQ(engine_->definitions_version(), 2);
+  EXPECT_EQ(create(t("2019-04-04T10:00:00+08:00")).definition_version, 2);
   EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
 }
 

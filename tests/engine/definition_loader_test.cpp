@@ -69,6 +69,8 @@ void expect_equal(const ItemStandard& a, const ItemStandard& b) {
     EXPECT_TRUE(same(x.limit, y.limit)) << w;
     EXPECT_TRUE(same(x.major_limit, y.major_limit)) << w;
     EXPECT_TRUE(same(x.max_extension, y.max_extension)) << w;
+    EXPECT_EQ(x.time_limit_text, y.time_limit_text) << w;
+    EXPECT_EQ(x.legal_basis, y.legal_basis) << w;
     expect_equal(x.escalation, y.escalation, w);
   }
   EXPECT_EQ(a.channels, b.channels) << w;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -244,6 +245,76 @@ TEST_F(EngineTest, ConfidentialityScanBlocksApprovalUnlessOverridden) {
   ASSERT_TRUE(item.confidentiality_override.has_value());
   EXPECT_EQ(*item.confidentiality_override, "经保密审查，当事人同意公开");
   EXPECT_TRUE(engine_->verify().ok());
+}
+
+TEST_F(EngineTest, ConfidentialityScanCoversTheTitle) {
+  CreateItemRequest c;
+  c.standard_id = "test.with_interpretation";
+  c.unit_id = "alpha.one";
+  c.title = "张三 身份证11010519491231002X 手机13812345678";
+  c.content = "内容";
+  c.actor = "drafter";
+  c.at = later();
+  auto created = engine_->create_item(c);
+  ASSERT_TRUE(created.ok()) << created.status().to_string();
+  must(created->id, EventType::submit);
+  auto refused = fire(created->id, EventType::approve);
+  ASSERT_EQ(refused.status().code(), Errc::confidentiality_findings);
+  EXPECT_NE(refused.status().message().find("2 possible"), std::string::npos)
+      << refused.status().message();
+  const std::string details = refused.status().details_json();
+  EXPECT_NE(details.find(R"("field":"title")"), std::string::npos) << details;
+  EXPECT_NE(details.find("138****5678"), std::string::npos) << details;
+  EXPECT_EQ(details.find("13812345678"), std::string::npos) << "the full number never leaves";
+  Item item = must(created->id, EventType::approve, "reviewer",
+                   [](FireRequest& r) { r.reason = "当事人书面同意公开"; });
+  ASSERT_TRUE(item.confidentiality_override.has_value());
+  EXPECT_TRUE(engine_->verify().ok());
+}
+
+TEST_F(EngineTest, ConfidentialityScanCoversInterpretationAndResponseTexts) {
+  Item item = item_in(Stage::interpretation);
+  auto refused = fire(item.id, EventType::interpret, "",
+                      [](FireRequest& r) { r.text = "请联系13812345678了解详情"; });
+  ASSERT_EQ(refused.status().code(), Errc::confidentiality_findings);
+  EXPECT_NE(refused.status().details_json().find(R"("field":"text")"), std::string::npos);
+  EXPECT_EQ(engine_->get_item(item.id)->version, item.version) << "nothing appended";
+  // A blank reason is no override.
+  EXPECT_EQ(fire(item.id, EventType::interpret, "",
+                 [](FireRequest& r) {
+                   r.text = "请联系13812345678了解详情";
+                   r.reason = "  ";
+                 })
+                .status()
+                .code(),
+            Errc::confidentiality_findings);
+  // The stage is checked first: an interpretation the stage does not take is illegal, whatever
+  // its text holds.
+  Item drafting = create();
+  EXPECT_EQ(fire(drafting.id, EventType::interpret, "",
+                 [](FireRequest& r) { r.text = "请联系13812345678"; })
+                .status()
+                .code(),
+            Errc::illegal_transition);
+  item = must(item.id, EventType::interpret, "", [](FireRequest& r) {
+    r.text = "请联系13812345678了解详情";
+    r.reason = "该号码为公开的政策咨询热线";
+  });
+  EXPECT_EQ(item.stage, Stage::response);
+
+  item = must(item.id, EventType::raise_concern, "public",
+              [](FireRequest& r) { r.text = "我的电话13812345678，请回复"; });  // the public's own
+  refused = fire(item.id, EventType::respond, "",
+                 [](FireRequest& r) { r.text = "办理人电话13812345678"; });
+  ASSERT_EQ(refused.status().code(), Errc::confidentiality_findings);
+  EXPECT_EQ(fire(item.id, EventType::respond, "",
+                 [](FireRequest& r) { r.text = "办理人电话138****5678"; })
+                .status()
+                .code(),
+            Errc::ok)
+      << "a masked number is no finding";
+  // Histories with scanned texts replay to the same state.
+  EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
 }
 
 TEST_F(EngineTest, ScheduledPublication) {
@@ -586,6 +657,125 @@ TEST_F(EngineTest, BadRequests) {
   EXPECT_EQ(engine_->list_items({})->size(), 1u);
 }
 
+TEST_F(EngineTest, AFormationAfterTheCommandIsRefused) {
+  CreateItemRequest c;
+  c.standard_id = "test.with_interpretation";
+  c.unit_id = "alpha.one";
+  c.title = "t";
+  c.actor = "a";
+  c.at = later();
+  c.formed_at = *c.at + 1s;
+  auto refused = engine_->create_item(c);
+  ASSERT_EQ(refused.status().code(), Errc::invalid_time);
+  EXPECT_NE(refused.status().message().find("formed_at"), std::string::npos);
+  EXPECT_TRUE(engine_->list_items({})->empty()) << "a refused create appends nothing";
+  c.formed_at = *c.at;  // formed at the very instant of the command: a fact already
+  EXPECT_TRUE(engine_->create_item(c).ok());
+  c.formed_at = *c.at - 24h * 3;
+  EXPECT_TRUE(engine_->create_item(c).ok());
+  // On a production database the command's instant is the clock's now.
+  testing::TempDir other;
+  auto production = Engine::init(other.file("prod.db"), kDefinitions, /*simulation=*/false);
+  ASSERT_TRUE(production.ok());
+  c.at.reset();
+  c.formed_at = *parse_instant("2099-01-01T00:00:00+08:00");
+  EXPECT_EQ((*production)->create_item(c).status().code(), Errc::invalid_time);
+}
+
+TEST_F(EngineTest, APublicationScheduledBeforeTheApprovalIsRefused) {
+  Item item = item_in(Stage::review);
+  const Instant at = later();
+  auto refused = fire(item.id, EventType::approve, "", [&](FireRequest& r) {
+    r.at = at;
+    r.publish_at = at - 72h;
+  });
+  ASSERT_EQ(refused.status().code(), Errc::invalid_time);
+  EXPECT_NE(refused.status().message().find("publish_at"), std::string::npos);
+  EXPECT_EQ(engine_->get_item(item.id)->stage, Stage::review);
+  refused = fire(item.id, EventType::approve, "", [&](FireRequest& r) {
+    r.at = at;
+    r.publish_at = at - 1s;
+  });
+  EXPECT_EQ(refused.status().code(), Errc::invalid_time);
+  // At the approval's own instant it is allowed (publish at once, by the timer).
+  item = must(item.id, EventType::approve, "", [&](FireRequest& r) {
+    r.at = at;
+    r.publish_at = at;
+  });
+  EXPECT_EQ(item.stage, Stage::release);
+  ASSERT_TRUE(item.publish_at.has_value());
+  EXPECT_EQ(*item.publish_at, at);
+}
+
+TEST_F(EngineTest, TextsOverTheirLimitAreRefused) {
+  const std::string long_name(kMaxNameChars + 1, 'x');
+  const std::string name_in_chinese = [] {
+    std::string s;
+    for (std::size_t i = 0; i < kMaxNameChars; ++i) s += "标";  // 3 bytes, 1 character each
+    return s;
+  }();
+  const std::string long_body(kMaxTextBytes + 1, 'x');
+  CreateItemRequest c;
+  c.standard_id = "test.with_interpretation";
+  c.unit_id = "alpha.one";
+  c.title = long_name;
+  c.actor = "a";
+  c.at = later();
+  EXPECT_EQ(engine_->create_item(c).status().code(), Errc::text_too_long);
+  c.title = name_in_chinese;  // the limit counts characters, not bytes
+  c.content = long_body;
+  EXPECT_EQ(engine_->create_item(c).status().code(), Errc::text_too_long);
+  c.content = std::string(kMaxTextBytes, 'x');
+  auto created = engine_->create_item(c);
+  ASSERT_TRUE(created.ok()) << created.status().to_string();
+  c.title = "t";
+  c.content.clear();
+  c.actor = long_name;
+  EXPECT_EQ(engine_->create_item(c).status().code(), Errc::text_too_long);
+
+  Item item = item_in(Stage::response);
+  auto concern = fire(item.id, EventType::raise_concern, "public",
+                      [&](FireRequest& r) { r.text = long_body; });
+  ASSERT_EQ(concern.status().code(), Errc::text_too_long);
+  EXPECT_NE(concern.status().message().find("text"), std::string::npos);
+  EXPECT_EQ(fire(item.id, EventType::withdraw, "", [&](FireRequest& r) { r.reason = long_body; })
+                .status()
+                .code(),
+            Errc::text_too_long);
+  EXPECT_EQ(fire(item.id, EventType::raise_concern, "public",
+                 [&](FireRequest& r) { r.command_id = long_name; })
+                .status()
+                .code(),
+            Errc::text_too_long);
+  DeadlineControlRequest control;
+  control.item_id = item.id;
+  control.deadline_id = "publication";
+  control.action = DeadlineControl::pause;
+  control.actor = "officer";
+  control.reason = long_body;
+  control.at = later();
+  EXPECT_EQ(engine_->control_deadline(control).status().code(), Errc::text_too_long);
+  EXPECT_EQ(engine_->get_item(item.id)->version, item.version) << "nothing was appended";
+}
+
+TEST_F(EngineTest, AnExtensionByNothingOrLessIsAnInvalidArgument) {
+  Item item = create();
+  for (std::int64_t amount : {std::int64_t{-3}, std::int64_t{0}}) {
+    DeadlineControlRequest r;
+    r.item_id = item.id;
+    r.deadline_id = "publication";
+    r.action = DeadlineControl::extend;
+    r.amount = amount;
+    r.actor = "officer";
+    r.role = "approver";
+    r.reason = "理由";
+    r.at = later();
+    auto refused = engine_->control_deadline(r);
+    EXPECT_EQ(refused.status().code(), Errc::invalid_argument) << amount;
+    EXPECT_NE(refused.status().message().find("positive"), std::string::npos);
+  }
+}
+
 TEST_F(EngineTest, ProductionRefusesBackdating) {
   testing::TempDir other;
   auto production = Engine::init(other.file("prod.db"), kDefinitions, /*simulation=*/false);
@@ -618,16 +808,13 @@ TEST_F(EngineTest, ChangedDefinitionsBecomeANewVersionAndItemsKeepTheirs) {
   testing::TempDir copy;
   fs::copy(kDefinitions, copy.path(), fs::copy_options::recursive);
   const fs::path catalogue = copy.path() / "catalogue" / "standards.json";
-  std::string text = testing::read_file(catalogue);
-  const auto pos = text.find("\"interpretation_required\": true");
-  ASSERT_NE(pos, std::string::npos);
-  text.replace(pos, 31, "\"interpretation_required\": false");
-  const std::string deadline =
-      R"({"kind": "interpretation", "trigger": "published", "limit": {"amount": 0, "unit": "working_days"}},)";
-  const auto at = text.find(deadline);
-  ASSERT_NE(at, std::string::npos);
-  text.erase(at, deadline.size());
-  testing::write_file(catalogue, text);
+  nlohmann::json document = nlohmann::json::parse(testing::read_file(catalogue));
+  nlohmann::json& standard = document["standards"][0];
+  ASSERT_EQ(standard["id"], "test.with_interpretation");
+  ASSERT_EQ(standard["deadlines"][1]["kind"], "interpretation");
+  standard["interpretation_required"] = false;
+  standard["deadlines"].erase(1);
+  testing::write_file(catalogue, document.dump(2));
   auto changed = engine_->load_definitions(copy.path().string());
   ASSERT_TRUE(changed.ok()) << changed.status().to_string();
   EXPECT_TRUE(changed->changed);
@@ -649,6 +836,49 @@ TEST_F(EngineTest, ChangedDefinitionsBecomeANewVersionAndItemsKeepTheirs) {
   EXPECT_EQ(engine_->load_definitions(copy.path().string()).status().code(),
             Errc::definition_parse_error);
   EXPECT_EQ(engine_->definitions_version(), 2);
+}
+
+// A bad catalogue load is undone by loading the right folder again: its content comes back in
+// force as a new version (3, with version 1's digest); items keep the version they started with.
+TEST_F(EngineTest, ReloadingAnEarlierCatalogueBringsItBackAsANewVersion) {
+  testing::TempDir copy;
+  fs::copy(kDefinitions, copy.path(), fs::copy_options::recursive);
+  const fs::path catalogue = copy.path() / "catalogue" / "standards.json";
+  std::string text = testing::read_file(catalogue);
+  const auto pos = text.find("\"responsible_body\": \"县民政局\"");
+  ASSERT_NE(pos, std::string::npos);
+  text.replace(pos, std::string("\"responsible_body\": \"县民政局\"").size(),
+               "\"responsible_body\": \"县财政局\"");
+  testing::write_file(catalogue, text);
+  auto wrong = engine_->load_definitions(copy.path().string());
+  ASSERT_TRUE(wrong.ok()) << wrong.status().to_string();
+  ASSERT_EQ(wrong->version, 2);
+  Item on_wrong = create();
+  EXPECT_EQ(on_wrong.definition_version, 2);
+
+  auto back = engine_->load_definitions(kDefinitions);
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_TRUE(back->changed);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(back->digest, engine_->definitions(1)->digest);
+  EXPECT_EQ(engine_->definitions_version(), 3);
+  EXPECT_EQ(engine_->definitions()->find_standard("test.with_interpretation")->responsible_body,
+            "县民政局");
+  EXPECT_EQ(create().definition_version, 3);
+  EXPECT_EQ(engine_->definitions(2)->find_standard("test.with_interpretation")->responsible_body,
+            "县财政局")
+      << "version 2 stays stored for the items that use it";
+  auto same = engine_->load_definitions(kDefinitions);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->changed);
+  EXPECT_EQ(same->version, 3);
+  must(on_wrong.id, EventType::submit);
+  EXPECT_TRUE(engine_->verify().ok()) << engine_->verify().status().to_string();
+  // Another process opening the file sees the same version in force.
+  engine_.reset();
+  auto reopened = Engine::open(db_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+  EXPECT_EQ((*reopened)->definitions_version(), 3);
 }
 
 TEST_F(EngineTest, ReplayAsOf) {

@@ -272,6 +272,54 @@ TEST_F(ShippedDefinitions, KeepsTheLegalTimeLimits) {
   }
 }
 
+// Each deadline kind cites the instrument and article its limit comes from (DOMAIN.md, "Time
+// limits"), never the publication's: 48 h / 5 h from 国办发〔2016〕61号, 同步 interpretation from
+// 国办发〔2016〕80号, the 20 working days of proactive disclosure from 条例 art. 26 (art. 20 lists
+// what is disclosed, not when).
+TEST_F(ShippedDefinitions, EveryDeadlineCitesItsOwnLegalBasis) {
+  const std::string tiaoli = "《中华人民共和国政府信息公开条例》";
+  for (const ItemStandard& s : set().standards) {
+    for (const DeadlineRule& r : s.deadlines) {
+      const std::string where = s.id + " " + r.kind;
+      EXPECT_FALSE(r.legal_basis.empty()) << where;
+      EXPECT_THAT(r.legal_basis, ::testing::Not(::testing::HasSubstr(tiaoli + "第二十条")))
+          << where;
+      EXPECT_THAT(r.legal_basis, ::testing::Not(::testing::HasSubstr(tiaoli + "第二十一条")))
+          << where;
+      if (r.kind != "publication") {
+        EXPECT_FALSE(r.time_limit_text.empty()) << where;
+      }
+      if (r.kind == "concern_response") {
+        EXPECT_THAT(r.legal_basis, ::testing::HasSubstr("国办发〔2016〕61号")) << where;
+        EXPECT_THAT(r.time_limit_text, ::testing::HasSubstr("48小时")) << where;
+        EXPECT_THAT(r.time_limit_text, ::testing::HasSubstr("5小时")) << where;
+      } else if (r.kind == "interpretation") {
+        EXPECT_THAT(r.legal_basis, ::testing::HasSubstr("国办发〔2016〕80号")) << where;
+        EXPECT_THAT(r.time_limit_text, ::testing::HasSubstr("同步")) << where;
+      } else if (r.kind == "publication" && r.trigger == "formed" && r.limit.amount == 20 &&
+                 r.limit.unit == TimeUnit::working_days) {
+        EXPECT_EQ(r.legal_basis, tiaoli + "第二十六条") << where;
+      } else if (r.kind == "publication" || r.kind == "consultation_feedback") {
+        // Another law's own limit cites that law; the catalogue's default 20 working days the
+        // 条例's article 26.
+        if (r.limit.amount == 20 && r.limit.unit == TimeUnit::working_days &&
+            s.id != "urban_planning.approved_plan") {
+          EXPECT_EQ(r.legal_basis, tiaoli + "第二十六条") << where;
+        } else {
+          EXPECT_THAT(r.legal_basis, ::testing::Not(::testing::HasSubstr(tiaoli))) << where;
+        }
+      }
+    }
+  }
+  // A law's own limit: 预算法 art. 14's 20 days, 居住证暂行条例 art. 9's 15 days.
+  const DeadlineRule* budget = nullptr;
+  for (const DeadlineRule& r : set().find_standard("fiscal_budget.government_budget")->deadlines) {
+    if (r.kind == "publication") budget = &r;
+  }
+  ASSERT_NE(budget, nullptr);
+  EXPECT_EQ(budget->legal_basis, "《中华人民共和国预算法》第十四条");
+}
+
 TEST_F(ShippedDefinitions, RoundTripsThroughTheCanonicalForm) {
   const auto again = definitions_from_canonical_json(set().canonical_json);
   ASSERT_TRUE(again.ok()) << again.status().to_string();
