@@ -164,6 +164,15 @@ int run_calendar_load(const Globals& globals, const std::string& dir) {
   return 0;
 }
 
+// "48 hours from raised — <time limit text> (<legal basis>)", without the parts a rule has not.
+std::string rule_line(const std::string& rule, const std::string& time_limit,
+                      const std::string& basis) {
+  std::string line = rule;
+  if (!time_limit.empty()) line += " — " + time_limit;
+  if (!basis.empty()) line += " (" + basis + ")";
+  return line;
+}
+
 int run_explain(const Globals& globals, const std::string& id) {
   auto engine = open_engine(globals, false);
   if (!engine.ok()) return fail(engine.status());
@@ -180,8 +189,8 @@ int run_explain(const Globals& globals, const std::string& id) {
     std::cout << d.id << "  [" << to_string(d.state) << ", " << to_string(d.origin) << "]  due "
               << d.last_day.to_string() << " (" << format_local(d.due) << ")"
               << (d.provisional ? "  PROVISIONAL" : "") << "\n"
-              << "  rule: " << x.rule << " — " << x.time_limit_text << " (" << x.legal_basis
-              << ")\n  trigger: " << d.trigger << " at " << format_local(d.trigger_at) << "\n"
+              << "  rule: " << rule_line(x.rule, x.time_limit_text, x.legal_basis)
+              << "\n  trigger: " << d.trigger << " at " << format_local(d.trigger_at) << "\n"
               << "  calendar: " << x.computation.calendar_id << " version "
               << x.computation.calendar_version << " (" << d.calendar << ")\n";
     if (d.extended > 0) std::cout << "  extended by " << d.extended << " " << d.unit << "\n";
@@ -200,8 +209,8 @@ int run_explain(const Globals& globals, const std::string& id) {
     std::cout << n.id << "  [" << to_string(n.state) << ", " << to_string(n.origin) << "]  ends "
               << n.last_day.to_string() << " (" << format_local(n.ends_at) << ")"
               << (n.provisional ? "  PROVISIONAL" : "") << "\n"
-              << "  rule: " << x.rule << " — " << x.time_limit_text << " (" << x.legal_basis
-              << ")\n  starts: published at " << format_local(n.starts_at) << " (revision "
+              << "  rule: " << rule_line(x.rule, x.time_limit_text, x.legal_basis)
+              << "\n  starts: published at " << format_local(n.starts_at) << " (revision "
               << n.revision << ")\n"
               << "  calendar: " << x.computation.calendar_id << " version "
               << x.computation.calendar_version << " (" << n.calendar << ")\n";
