@@ -493,7 +493,10 @@ TEST_F(DeadlinesTest, ReloadingAnEarlierCalendarSetPutsItBackInForce) {
   EXPECT_TRUE(back->changed);
   EXPECT_EQ(back->version, 3);
   EXPECT_EQ(back->recomputed, 1);
-  const ItemDeadline* d = engine_->get_item(item.id)->find_deadline("publication");
+  const auto now = engine_->get_item(item.id);  // the deadline below points into it
+  ASSERT_TRUE(now.ok()) << now.status().to_string();
+  const ItemDeadline* d = now->find_deadline("publication");
+  ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->last_day, (Date{2019, 5, 3}));
   EXPECT_EQ(d->calendar, "3:cn@3");
   EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 2u);
@@ -544,7 +547,10 @@ TEST_F(DeadlinesTest, AnEngineBesideAnotherPicksUpTheVersionsItLoads) {
   auto tick = engine_->run_due(std::nullopt);
   ASSERT_TRUE(tick.ok()) << tick.status().to_string();
   EXPECT_EQ(tick->recomputed, 0) << "the other engine recomputed already";
-  const ItemDeadline* d = engine_->get_item(item.id)->find_deadline("publication");
+  const auto now = engine_->get_item(item.id);  // the deadline below points into it
+  ASSERT_TRUE(now.ok()) << now.status().to_string();
+  const ItemDeadline* d = now->find_deadline("publication");
+  ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->last_day, (Date{2019, 5, 5}));
   EXPECT_EQ(d->calendar, "2:cn@12");
   EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 1u);
