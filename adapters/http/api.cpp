@@ -783,30 +783,22 @@ HttpResponse Api::list_deliveries(Call& call) {
     auto item = visible_item(user, query.item_id);
     if (!item.ok()) return error_response(item.status());
   }
-  // The store filters by item, channel and state; the units the caller sees (or the one asked
-  // for) are filtered here, before the limit, unless every row qualifies.
-  const bool every_unit = unit.empty() && (access::sees_all_units(user) || !query.item_id.empty());
-  std::vector<Delivery> rows;
-  std::int64_t total = 0;
-  if (every_unit) {
-    query.limit = *limit;
-    auto found = engine_.deliveries(query);
-    if (!found.ok()) return error_response(found.status());
-    auto count = engine_.count_deliveries(query);
-    if (!count.ok()) return error_response(count.status());
-    rows = std::move(*found);
-    total = *count;
-  } else {
-    auto found = engine_.deliveries(query);
-    if (!found.ok()) return error_response(found.status());
-    for (Delivery& d : *found) {
-      if (unit.empty() ? !access::may_read_unit(user, d.unit_id) : d.unit_id != unit) continue;
-      if (++total <= *limit) rows.push_back(std::move(d));
-    }
+  // The store filters by the unit asked for, or else by the units the caller sees (an item the
+  // caller sees is in one of them).
+  if (!unit.empty()) {
+    query.units = std::vector<std::string>{unit};
+  } else if (!access::sees_all_units(user)) {
+    query.units = user.units;
   }
+  query.limit = *limit;
+  auto rows = engine_.deliveries(query);
+  if (!rows.ok()) return error_response(rows.status());
+  auto total = engine_.count_deliveries(query);
+  if (!total.ok()) return error_response(total.status());
   json list = json::array();
-  for (const Delivery& d : rows) list.push_back(delivery_to_json(d));
-  return json_response(200, {{"deliveries", std::move(list)}, {"limit", *limit}, {"total", total}});
+  for (const Delivery& d : *rows) list.push_back(delivery_to_json(d));
+  return json_response(200,
+                       {{"deliveries", std::move(list)}, {"limit", *limit}, {"total", *total}});
 }
 
 // --- definitions -------------------------------------------------------------------------------

@@ -254,9 +254,23 @@ Status from_exception(const std::exception& e, const std::string& what) {
   return Status(Errc::internal, what + ": " + e.what());
 }
 
+// A text column's bytes, valid until the statement steps.
+std::string_view text_of(const SQLite::Column& c) {
+  const char* text = c.getText();  // before getBytes: the bytes of the text form
+  return std::string_view(text, static_cast<std::size_t>(c.getBytes()));
+}
+
+// `out` = the column's text, reusing out's storage (a scan reads many rows into the same strings).
+void assign(std::string& out, const SQLite::Column& c) {
+  const std::string_view text = text_of(c);
+  out.assign(text.data(), text.size());
+}
+
+// The column's instant, parsed without copying its text first.
 Instant read_instant(const SQLite::Column& c) {
-  auto parsed = parse_instant(c.getString());
-  if (!parsed.ok()) throw CorruptValue("a stored time does not read: '" + c.getString() + "'");
+  const std::string_view text = text_of(c);
+  auto parsed = parse_instant(text);
+  if (!parsed.ok()) throw CorruptValue("a stored time does not read: '" + std::string(text) + "'");
   return *parsed;
 }
 
@@ -270,13 +284,6 @@ constexpr const char* kEventColumns =
     "seq, item_id, item_seq, type, actor, role, reason, command_id, at, payload, "
     "definition_version, calendar_version, item_prev_hash, prev_hash, hash";
 
-// Assigns column `i` of the current row to `out`, reusing its capacity (no temporary string).
-void assign_text(SQLite::Statement& q, int i, std::string& out) {
-  const SQLite::Column c = q.getColumn(i);
-  const char* text = c.getText();  // before getBytes(): SQLite's documented order
-  out.assign(text, static_cast<std::size_t>(c.getBytes()));
-}
-
 // Reads the current row of a SELECT of kEventColumns into `e`, whose strings keep their capacity
 // from row to row (a scan of every event allocates little once they have grown).
 void read_event_into(SQLite::Statement& q, Event& e) {
@@ -286,19 +293,19 @@ void read_event_into(SQLite::Statement& q, Event& e) {
   } catch (const CorruptValue& bad) {
     throw CorruptValue("event seq " + std::to_string(e.seq) + ": " + bad.what());
   }
-  assign_text(q, 1, e.item_id);
+  assign(e.item_id, q.getColumn(1));
   e.item_seq = q.getColumn(2).getInt64();
-  assign_text(q, 3, e.type);
-  assign_text(q, 4, e.actor);
-  assign_text(q, 5, e.role);
-  assign_text(q, 6, e.reason);
-  assign_text(q, 7, e.command_id);
-  assign_text(q, 9, e.payload);
+  assign(e.type, q.getColumn(3));
+  assign(e.actor, q.getColumn(4));
+  assign(e.role, q.getColumn(5));
+  assign(e.reason, q.getColumn(6));
+  assign(e.command_id, q.getColumn(7));
+  assign(e.payload, q.getColumn(9));
   e.definition_version = q.getColumn(10).getInt64();
-  assign_text(q, 11, e.calendar_version);
-  assign_text(q, 12, e.item_prev_hash);
-  assign_text(q, 13, e.prev_hash);
-  assign_text(q, 14, e.hash);
+  assign(e.calendar_version, q.getColumn(11));
+  assign(e.item_prev_hash, q.getColumn(12));
+  assign(e.prev_hash, q.getColumn(13));
+  assign(e.hash, q.getColumn(14));
 }
 
 Event read_event(SQLite::Statement& q) {
@@ -329,26 +336,6 @@ Delivery read_delivery(SQLite::Statement& q) {
   return d;
 }
 
-// A text column's bytes, valid until the statement steps.
-std::string_view text_of(const SQLite::Column& c) {
-  const char* text = c.getText();  // before getBytes: the bytes of the text form
-  return std::string_view(text, static_cast<std::size_t>(c.getBytes()));
-}
-
-// `out` = the column's text, reusing out's storage (a scan reads many rows into the same strings).
-void assign(std::string& out, const SQLite::Column& c) {
-  const std::string_view text = text_of(c);
-  out.assign(text.data(), text.size());
-}
-
-// read_instant without copying the text first.
-Instant instant_of(const SQLite::Column& c) {
-  const std::string_view text = text_of(c);
-  auto parsed = parse_instant(text);
-  if (!parsed.ok()) throw CorruptValue("a stored time does not read: '" + std::string(text) + "'");
-  return *parsed;
-}
-
 constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
     "state, last_hash";
@@ -361,8 +348,8 @@ void read_item_into(SQLite::Statement& q, ItemRecord& r) {
   r.definition_version = q.getColumn(3).getInt64();
   r.stage = read_stage(q.getColumn(4));
   r.version = q.getColumn(5).getInt64();
-  r.created_at = instant_of(q.getColumn(6));
-  r.updated_at = instant_of(q.getColumn(7));
+  r.created_at = read_instant(q.getColumn(6));
+  r.updated_at = read_instant(q.getColumn(7));
   assign(r.title, q.getColumn(8));
   assign(r.state_json, q.getColumn(9));
   assign(r.last_hash, q.getColumn(10));
@@ -674,7 +661,7 @@ class SqliteStore final : public Store {
               t.item_id = p.id;
               assign(t.key, timers.getColumn(1));
               try {
-                t.fire_at = instant_of(timers.getColumn(2));
+                t.fire_at = read_instant(timers.getColumn(2));
               } catch (const CorruptValue& bad) {
                 throw CorruptValue("timer " + t.key + ": " + bad.what());
               }
@@ -689,7 +676,7 @@ class SqliteStore final : public Store {
               assign(d.kind, deadlines.getColumn(2));
               assign(d.state, deadlines.getColumn(3));
               try {
-                d.due = instant_of(deadlines.getColumn(4));
+                d.due = read_instant(deadlines.getColumn(4));
               } catch (const CorruptValue& bad) {
                 throw CorruptValue("deadline " + d.deadline_id + ": " + bad.what());
               }
@@ -992,6 +979,13 @@ class SqliteStore final : public Store {
     if (!query.item_id.empty()) sql += " AND item_id = :item";
     if (!query.channel.empty()) sql += " AND channel = :channel";
     if (!query.state.empty()) sql += " AND state = :state";
+    if (query.units) {
+      sql += " AND unit_id IN (";
+      for (std::size_t i = 0; i < query.units->size(); ++i) {
+        sql += (i == 0 ? ":unit" : ", :unit") + std::to_string(i);
+      }
+      sql += ")";  // IN () is false: no unit, no row
+    }
     return sql;
   }
 
@@ -999,6 +993,9 @@ class SqliteStore final : public Store {
     if (!query.item_id.empty()) q.bind(":item", query.item_id);
     if (!query.channel.empty()) q.bind(":channel", query.channel);
     if (!query.state.empty()) q.bind(":state", query.state);
+    for (std::size_t i = 0; query.units && i < query.units->size(); ++i) {
+      q.bind(":unit" + std::to_string(i), (*query.units)[i]);
+    }
   }
 
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override {

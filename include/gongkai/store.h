@@ -120,6 +120,8 @@ struct DeliveryQuery {
   std::string item_id;
   std::string channel;
   std::string state;  // "pending", "delivered", "retrying", "failed"
+  // Rows of these units only (none when the list is empty); std::nullopt = every unit.
+  std::optional<std::vector<std::string>> units;
   std::int64_t limit = 0;
 };
 

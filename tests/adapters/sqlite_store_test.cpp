@@ -416,7 +416,7 @@ TEST_F(SqliteStoreTest, CountsDeliveriesAsItListsThem) {
       Delivery d;
       d.id = "d-" + std::to_string(++n);
       d.item_version = 1;
-      d.unit_id = "alpha.one";
+      d.unit_id = n % 2 == 0 ? "alpha.one" : "beta.three";  // d-1 beta, d-2 alpha, ...
       d.channel = channel;
       d.kind = "release";
       d.document = "{}";
@@ -427,14 +427,20 @@ TEST_F(SqliteStoreTest, CountsDeliveriesAsItListsThem) {
       ASSERT_TRUE(store->commit({r})[0].ok());
     }
   }
-  std::vector<DeliveryQuery> queries(6);
+  std::vector<DeliveryQuery> queries(11);
   queries[1].channel = "website";
   queries[2].state = "failed";
   queries[3].channel = "new_media";
   queries[3].state = "pending";
   queries[4].item_id = "gk-000002";
   queries[5].channel = "print";
-  const std::int64_t expected[] = {6, 3, 2, 1, 1, 0};
+  queries[6].units = std::vector<std::string>{"alpha.one"};
+  queries[7].units = std::vector<std::string>{"alpha.one", "beta.three"};
+  queries[8].units = std::vector<std::string>{};  // no unit: no row
+  queries[9].units = std::vector<std::string>{"beta.three"};
+  queries[9].channel = "website";  // d-1, d-3 of website's three
+  queries[10].units = std::vector<std::string>{"gamma.nowhere"};
+  const std::int64_t expected[] = {6, 3, 2, 1, 1, 0, 3, 6, 0, 2, 0};
   for (std::size_t i = 0; i < queries.size(); ++i) {
     EXPECT_EQ(*store->count_deliveries(queries[i]), expected[i]) << i;
     EXPECT_EQ(static_cast<std::int64_t>(store->list_deliveries(queries[i])->size()), expected[i]);
