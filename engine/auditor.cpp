@@ -132,9 +132,11 @@ std::string where(const Event& e) {
 struct Tracked {
   std::int64_t version = -1;   // the projection's version; -1: the item has no projection row
   std::string last_hash;       // the projection's last_hash
+  std::int64_t last_seq = 0;   // the projection's last_seq (where its history is found)
   std::string state_digest;    // projection_digest of the row, its timers and its deadline rows
   std::int64_t seen = 0;       // events of this item met so far
   std::string hash;            // hash of the last event met
+  std::int64_t seq = 0;        // seq of the last event met
   bool replaying = true;       // false once compared, or once its replay failed
   std::unique_ptr<Item> item;  // the replayed state while its last event is still ahead
 };
@@ -195,8 +197,17 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
                        where(e) + " does not chain to its item's previous event");
       return false;
     }
+    // The locator the store reads the item's history by (not hashed, so checked here).
+    if (e.item_prev_seq != t.seq) {
+      problem = Status(Errc::audit_chain_broken,
+                       where(e) + " locates its item's previous event at seq " +
+                           std::to_string(e.item_prev_seq) + ", not at seq " +
+                           std::to_string(t.seq) + " (its item_prev_seq was altered)");
+      return false;
+    }
     t.seen = e.item_seq;
     t.hash = e.hash;
+    t.seq = e.seq;
     prev_hash = e.hash;
     previous.seq = e.seq;
     previous.item_id.assign(e.item_id);
@@ -264,6 +275,7 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
         if (!p.has_row) continue;  // timer or deadline rows only: found in step 4
         t.version = p.row.version;
         t.last_hash = p.row.last_hash;
+        t.last_seq = p.row.last_seq;
         t.state_digest = std::move(batch.row_digest[i]);
       }
       for (std::size_t i = 0; going && i < batch.events; ++i) {
@@ -334,6 +346,11 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
                      "item " + id +
                          ": the projection's last_hash is not the hash of its last "
                          "event (the next event would chain to a forged hash)");
+    } else if (t.seq != t.last_seq) {
+      found = Status(Errc::audit_replay_mismatch,
+                     "item " + id + ": the projection locates its last event at seq " +
+                         std::to_string(t.last_seq) + ", but it is seq " + std::to_string(t.seq) +
+                         " (its last_seq was altered; its history would not read)");
     }
     if (!found.ok()) {
       first_id = id;

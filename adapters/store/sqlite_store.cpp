@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -30,7 +31,7 @@ namespace {
 // 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
 constexpr int kApplicationId = 0x676B6169;
 // The schema this build writes; older files are migrated forward on open.
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
 const char* const kMigrations[] = {
@@ -214,6 +215,54 @@ INSERT INTO calendar_sets_v5 (version, digest, loaded_at, files_json)
 DROP TABLE calendar_sets;
 ALTER TABLE calendar_sets_v5 RENAME TO calendar_sets;
 )sql",
+    // 5 -> 6: an item's history is found by locators instead of an index. The UNIQUE
+    // (item_id, item_seq) index of the events was a B-tree insert at a random place for every
+    // event — at 64 commands per transaction the largest single cost of a commit
+    // (docs/performance.md). Each event now records the seq of its item's previous event
+    // (item_prev_seq, 0 for the first) and each projection row the seq of its item's last event
+    // (last_seq): a history is read from the row back to the first event by seq, and each step
+    // is checked against the hashes (Store::history). The uniqueness the index enforced is the
+    // commit's expected-version check inside its write transaction, and audit verify checks every
+    // locator.
+    R"sql(
+CREATE TABLE events_v6 (
+  seq                INTEGER PRIMARY KEY,
+  item_id            TEXT    NOT NULL,
+  item_seq           INTEGER NOT NULL,
+  item_prev_seq      INTEGER NOT NULL,
+  type               TEXT    NOT NULL,
+  actor              TEXT    NOT NULL,
+  role               TEXT    NOT NULL,
+  reason             TEXT    NOT NULL,
+  command_id         TEXT    NOT NULL,
+  at                 TEXT    NOT NULL,
+  payload            TEXT    NOT NULL,
+  definition_version INTEGER NOT NULL,
+  calendar_version   TEXT    NOT NULL,
+  item_prev_hash     TEXT    NOT NULL,
+  prev_hash          TEXT    NOT NULL,
+  hash               TEXT    NOT NULL
+);
+INSERT INTO events_v6 (seq, item_id, item_seq, item_prev_seq, type, actor, role, reason,
+                       command_id, at, payload, definition_version, calendar_version,
+                       item_prev_hash, prev_hash, hash)
+  SELECT e.seq, e.item_id, e.item_seq,
+         COALESCE((SELECT p.seq FROM events p
+                   WHERE p.item_id = e.item_id AND p.item_seq = e.item_seq - 1), 0),
+         e.type, e.actor, e.role, e.reason, e.command_id, e.at, e.payload, e.definition_version,
+         e.calendar_version, e.item_prev_hash, e.prev_hash, e.hash
+  FROM events e ORDER BY e.seq;
+ALTER TABLE items ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET last_seq = COALESCE((SELECT e.seq FROM events e
+                                      WHERE e.item_id = items.id AND e.item_seq = items.version),
+                                     0);
+DROP TABLE events;
+ALTER TABLE events_v6 RENAME TO events;
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -282,7 +331,16 @@ Stage read_stage(const SQLite::Column& c) {
 
 constexpr const char* kEventColumns =
     "seq, item_id, item_seq, type, actor, role, reason, command_id, at, payload, "
-    "definition_version, calendar_version, item_prev_hash, prev_hash, hash";
+    "definition_version, calendar_version, item_prev_hash, prev_hash, hash, item_prev_seq";
+
+// The same columns read from a file of schema 5 or older opened read-only (an auditor's open does
+// not migrate): the locator the migration would write, found through that schema's
+// (item_id, item_seq) index.
+constexpr const char* kEventColumnsBefore6 =
+    "seq, item_id, item_seq, type, actor, role, reason, command_id, at, payload, "
+    "definition_version, calendar_version, item_prev_hash, prev_hash, hash, "
+    "COALESCE((SELECT p.seq FROM events p WHERE p.item_id = events.item_id "
+    "AND p.item_seq = events.item_seq - 1), 0)";
 
 // Reads the current row of a SELECT of kEventColumns into `e`, whose strings keep their capacity
 // from row to row (a scan of every event allocates little once they have grown).
@@ -306,6 +364,7 @@ void read_event_into(SQLite::Statement& q, Event& e) {
   assign(e.item_prev_hash, q.getColumn(12));
   assign(e.prev_hash, q.getColumn(13));
   assign(e.hash, q.getColumn(14));
+  e.item_prev_seq = q.getColumn(15).getInt64();
 }
 
 Event read_event(SQLite::Statement& q) {
@@ -338,7 +397,11 @@ Delivery read_delivery(SQLite::Statement& q) {
 
 constexpr const char* kItemColumns =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
-    "state, last_hash";
+    "state, last_hash, last_seq";
+// last_seq read from a file of schema 5 or older opened read-only (see kEventColumnsBefore6).
+constexpr const char* kItemLastSeqBefore6 =
+    "COALESCE((SELECT e.seq FROM events e WHERE e.item_id = items.id "
+    "AND e.item_seq = items.version), 0)";
 
 // Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
 void read_item_into(SQLite::Statement& q, ItemRecord& r) {
@@ -353,6 +416,7 @@ void read_item_into(SQLite::Statement& q, ItemRecord& r) {
   assign(r.title, q.getColumn(8));
   assign(r.state_json, q.getColumn(9));
   assign(r.last_hash, q.getColumn(10));
+  r.last_seq = q.getColumn(11).getInt64();
 }
 
 ItemRecord read_item(SQLite::Statement& q) {
@@ -495,7 +559,8 @@ class SqliteStore final : public Store {
   Result<std::optional<ItemRecord>> get_item(const std::string& id) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease q_lease = prepare(std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?");
+        Lease q_lease =
+            prepare(std::string("SELECT ") + item_columns_ + " FROM items WHERE id = ?");
         SQLite::Statement& q = *q_lease;
         q.bind(1, id);
         if (!q.executeStep()) return std::optional<ItemRecord>();
@@ -508,7 +573,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) override {
     try {
-      std::string sql = std::string("SELECT ") + kItemColumns + " FROM items WHERE 1";
+      std::string sql = std::string("SELECT ") + item_columns_ + " FROM items WHERE 1";
       if (!query.unit_id.empty()) sql += " AND unit_id = :unit";
       if (query.stage) sql += " AND stage = :stage";
       sql += " ORDER BY id LIMIT :limit OFFSET :offset";
@@ -532,14 +597,49 @@ class SqliteStore final : public Store {
                                      std::int64_t max_item_seq) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease q_lease = prepare(std::string("SELECT ") + kEventColumns +
-                                " FROM events WHERE item_id = ? AND item_seq <= ?"
-                                " ORDER BY item_seq");
-        SQLite::Statement& q = *q_lease;
-        q.bind(1, item_id);
-        q.bind(2, static_cast<int64_t>(max_item_seq > 0 ? max_item_seq : INT64_MAX));
+        Lease row_lease = prepare(std::string("SELECT ") +
+                                  (schema_version_ >= 6 ? "last_seq" : kItemLastSeqBefore6) +
+                                  " FROM items WHERE id = ?");
+        SQLite::Statement& row = *row_lease;
+        row.bind(1, item_id);
         std::vector<Event> events;
-        while (q.executeStep()) events.push_back(read_event(q));
+        if (!row.executeStep()) return events;
+        std::int64_t seq = row.getColumn(0).getInt64();
+        Lease q_lease =
+            prepare(std::string("SELECT ") + event_columns_ + " FROM events WHERE seq = ?");
+        SQLite::Statement& q = *q_lease;
+        // From the last event back to the first, each found by its successor's locator and
+        // checked against its successor (its item, its item_seq, the hash its successor links
+        // to). Only the row's locator is taken from the projection: a replay stands on the
+        // events, whatever else the row says (audit verify compares the two).
+        std::int64_t item_seq = 0;  // the item_seq the event at `seq` must have; 0: the last's
+        std::string hash;           // the hash it must have (its successor's item_prev_hash)
+        do {
+          const auto broken = [&](const std::string& why) {
+            return CorruptValue("the history of item " + item_id + " does not link at seq " +
+                                std::to_string(seq) + ": " + why);
+          };
+          q.reset();
+          q.bind(1, static_cast<int64_t>(seq));
+          if (!q.executeStep()) throw broken("there is no such event");
+          Event e = read_event(q);
+          if (e.item_id != item_id) throw broken("that event is item " + e.item_id + "'s");
+          if (item_seq == 0) {
+            if (e.item_seq < 1) throw broken("its item_seq is " + std::to_string(e.item_seq));
+            events.reserve(static_cast<std::size_t>(e.item_seq));
+          } else if (e.item_seq != item_seq || e.hash != hash) {
+            throw broken("it is not event #" + std::to_string(item_seq) +
+                         " that its successor links to");
+          }
+          if (e.item_seq == 1 && (e.item_prev_seq != 0 || !e.item_prev_hash.empty())) {
+            throw broken("the item's first event links to an event before it");
+          }
+          item_seq = e.item_seq - 1;
+          seq = e.item_prev_seq;
+          hash = e.item_prev_hash;
+          if (max_item_seq <= 0 || e.item_seq <= max_item_seq) events.push_back(std::move(e));
+        } while (item_seq > 0);
+        std::reverse(events.begin(), events.end());
         return events;
       });
     } catch (const std::exception& e) {
@@ -547,11 +647,11 @@ class SqliteStore final : public Store {
     }
   }
 
-  Status scan_events(const std::function<bool(const Event&)>& visit, EventOrder order) override {
+  Status scan_events(const std::function<bool(const Event&)>& visit) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease q_lease = prepare(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY " +
-                                (order == EventOrder::by_seq ? "seq" : "item_id, item_seq"));
+        Lease q_lease =
+            prepare(std::string("SELECT ") + event_columns_ + " FROM events ORDER BY seq");
         SQLite::Statement& q = *q_lease;
         Event e;  // one event, its strings reused row after row
         while (q.executeStep()) {
@@ -588,7 +688,7 @@ class SqliteStore final : public Store {
   Status scan_items(const std::function<bool(const ItemRecord&)>& visit) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease q_lease = prepare(std::string("SELECT ") + kItemColumns + " FROM items ORDER BY id");
+        Lease q_lease = prepare(std::string("SELECT ") + item_columns_ + " FROM items ORDER BY id");
         SQLite::Statement& q = *q_lease;
         while (q.executeStep()) {
           if (!visit(read_item(q))) break;
@@ -607,7 +707,7 @@ class SqliteStore final : public Store {
                          const std::string& from_id) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease items_lease = prepare(std::string("SELECT ") + kItemColumns +
+        Lease items_lease = prepare(std::string("SELECT ") + item_columns_ +
                                     " FROM items WHERE id >= ? ORDER BY id");
         Lease timers_lease = prepare(
             "SELECT item_id, key, fire_at FROM timers WHERE item_id >= ? ORDER BY item_id, key");
@@ -1248,6 +1348,7 @@ class SqliteStore final : public Store {
     }
     std::string item_id = request.item_id;
     std::string item_prev_hash;
+    std::int64_t item_prev_seq = 0;
     std::string stage_before;
     std::int64_t version = 0;
     if (item_id.empty()) {
@@ -1256,7 +1357,8 @@ class SqliteStore final : public Store {
       }
       item_id = format_item_id(next_item_number());
     } else {
-      Lease q_lease = statement("SELECT version, last_hash, stage FROM items WHERE id = ?");
+      Lease q_lease =
+          statement("SELECT version, last_hash, stage, last_seq FROM items WHERE id = ?");
       SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
       if (!q.executeStep()) {
@@ -1265,6 +1367,7 @@ class SqliteStore final : public Store {
       version = q.getColumn(0).getInt64();
       item_prev_hash = q.getColumn(1).getString();
       stage_before = q.getColumn(2).getString();
+      item_prev_seq = q.getColumn(3).getInt64();
       if (version != request.expected_version) {
         throw RequestFailed{
             Status(Errc::version_conflict, "item " + item_id + " is at version " +
@@ -1273,7 +1376,7 @@ class SqliteStore final : public Store {
       }
     }
     Lease insert_lease = statement(std::string("INSERT INTO events (") + kEventColumns +
-                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::Statement& insert = *insert_lease;
     for (const NewEvent& n : request.events) {
       Event e;
@@ -1290,6 +1393,7 @@ class SqliteStore final : public Store {
       e.definition_version = n.definition_version;
       e.calendar_version = n.calendar_version;
       e.item_prev_hash = item_prev_hash;
+      e.item_prev_seq = item_prev_seq;
       e.prev_hash = head.hash;
       e.hash = event_hash(e);
       insert.reset();
@@ -1308,13 +1412,15 @@ class SqliteStore final : public Store {
       insert.bind(13, e.item_prev_hash);
       insert.bind(14, e.prev_hash);
       insert.bind(15, e.hash);
+      insert.bind(16, static_cast<int64_t>(e.item_prev_seq));
       insert.exec();
       head.seq = e.seq;
       head.hash = e.hash;
       item_prev_hash = e.hash;
+      item_prev_seq = e.seq;
       outcome.events.push_back(std::move(e));
     }
-    write_projection(item_id, version, item_prev_hash, request, stage_before);
+    write_projection(item_id, version, item_prev_hash, item_prev_seq, request, stage_before);
     replace_schedule(item_id, request, request.item_id.empty());
     write_deliveries(item_id, request);
     if (!request.command_id.empty()) {
@@ -1388,15 +1494,15 @@ class SqliteStore final : public Store {
   // change, and its stage (indexed twice) only when it changes: SQLite rewrites an index entry
   // whenever an indexed column is assigned, even to the same value.
   void write_projection(const std::string& item_id, std::int64_t version,
-                        const std::string& last_hash, const CommitRequest& request,
-                        const std::string& stage_before) {
+                        const std::string& last_hash, std::int64_t last_seq,
+                        const CommitRequest& request, const std::string& stage_before) {
     const ItemRecord& p = request.projection;
     const std::string stage(to_string(p.stage));
     if (request.item_id.empty()) {
       Lease insert_lease = statement(
           "INSERT INTO items (id, unit_id, standard_id, definition_version, stage, version, "
-          "created_at, updated_at, title, last_hash, state) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "created_at, updated_at, title, last_hash, state, last_seq) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       SQLite::Statement& insert = *insert_lease;
       insert.bind(1, item_id);
       insert.bind(2, p.unit_id);
@@ -1409,6 +1515,7 @@ class SqliteStore final : public Store {
       insert.bind(9, p.title);
       insert.bind(10, last_hash);
       insert.bind(11, p.state_json);
+      insert.bind(12, static_cast<int64_t>(last_seq));
       insert.exec();
       return;
     }
@@ -1417,7 +1524,7 @@ class SqliteStore final : public Store {
         statement(std::string("UPDATE items SET ") + (restage ? "stage = :stage, " : "") +
                   "definition_version = :definition_version, version = :version, "
                   "updated_at = :updated_at, title = :title, "
-                  "last_hash = :last_hash, state = :state WHERE id = :id");
+                  "last_hash = :last_hash, last_seq = :last_seq, state = :state WHERE id = :id");
     SQLite::Statement& update = *update_lease;
     if (restage) update.bind(":stage", stage);
     update.bind(":definition_version", static_cast<int64_t>(p.definition_version));
@@ -1425,6 +1532,7 @@ class SqliteStore final : public Store {
     update.bind(":updated_at", format_utc(p.updated_at));
     update.bind(":title", p.title);
     update.bind(":last_hash", last_hash);
+    update.bind(":last_seq", static_cast<int64_t>(last_seq));
     update.bind(":state", p.state_json);
     update.bind(":id", item_id);
     if (update.exec() != 1) throw RequestFailed{Status(Errc::internal, "no row for " + item_id)};
@@ -1508,6 +1616,14 @@ class SqliteStore final : public Store {
   Statements statements_;
   bool simulation_;
   int schema_version_;
+  // The columns reads select: the current ones, or the older schema's equivalents when the file
+  // was opened read-only without migrating.
+  const std::string event_columns_ = schema_version_ >= 6 ? kEventColumns : kEventColumnsBefore6;
+  const std::string item_columns_ =
+      schema_version_ >= 6
+          ? std::string(kItemColumns)
+          : std::string(kItemColumns, std::strlen(kItemColumns) - 8) +  // but last_seq
+                kItemLastSeqBefore6;
   const std::string reader_path_;
   const int busy_timeout_ms_;
   std::mutex readers_mutex_;

@@ -26,6 +26,10 @@ struct Event {
   std::string item_prev_hash;           // hash of the item's previous event ("" for its first)
   std::string prev_hash;                // hash of the database's previous event ("" for seq 1)
   std::string hash;                     // event_hash(*this)
+  // Where the item's previous event is: its seq (0 for the item's first event). A locator the
+  // store keeps to read an item's history without an index; not part of the hash (the hashes
+  // link the same events), checked by `audit verify`.
+  std::int64_t item_prev_seq = 0;
 };
 
 // The canonical encoding the hash is taken over: the compact JSON array

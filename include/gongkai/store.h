@@ -31,8 +31,9 @@ struct ItemRecord {
   Instant created_at{};
   Instant updated_at{};
   std::string title;
-  std::string state_json;  // the engine's serialisation of the Item (its id is in `id`)
-  std::string last_hash;   // the hash of the item's last event (set by the store)
+  std::string state_json;     // the engine's serialisation of the Item (its id is in `id`)
+  std::string last_hash;      // the hash of the item's last event (set by the store)
+  std::int64_t last_seq = 0;  // the seq of the item's last event (set by the store)
 };
 
 // An event to append; the store assigns seq, item_seq and the hashes.
@@ -141,12 +142,6 @@ struct ItemQuery {
   std::int64_t offset = 0;
 };
 
-// The order in which scan_events visits events.
-enum class EventOrder {
-  by_seq,   // database-wide order
-  by_item,  // grouped by item id (ascending), each item's events in item_seq order
-};
-
 // A committed command, found by its idempotency key.
 struct CommandRecord {
   std::string item_id;
@@ -176,15 +171,16 @@ class Store {
   virtual Result<std::optional<ItemRecord>> get_item(const std::string& id) = 0;
   // Projection rows matching `query`, ordered by id.
   virtual Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) = 0;
-  // The item's events in item_seq order, up to and including `max_item_seq` (0 = all). An
-  // unknown item gives an empty vector.
+  // The item's events in item_seq order, up to and including `max_item_seq` (0 = all), as of its
+  // projection row. An unknown item (no projection row) gives an empty vector. A history that
+  // does not link back from the row to the item's first event (a missing event, a locator or
+  // hash that does not match) is storage_corrupt naming the item.
   virtual Result<std::vector<Event>> history(const std::string& item_id,
                                              std::int64_t max_item_seq = 0) = 0;
-  // Calls `visit` for every event in `order` (for audits). Stops early, returning ok, when visit
+  // Calls `visit` for every event in seq order (for audits). Stops early, returning ok, when visit
   // returns false. `visit` must not call back into the store; the event it is given is valid only
   // during the call (it may be one object refilled row after row).
-  virtual Status scan_events(const std::function<bool(const Event&)>& visit,
-                             EventOrder order = EventOrder::by_seq) = 0;
+  virtual Status scan_events(const std::function<bool(const Event&)>& visit) = 0;
   // The command committed under `command_id`; std::nullopt when none was.
   virtual Result<std::optional<CommandRecord>> find_command(const std::string& command_id) = 0;
   // Calls `visit` for every projection row in id order. `visit` must not call back into the

@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,28 @@ CommitRequest next_event(const std::string& item, std::int64_t expected, Stage s
   return r;
 }
 
+// Takes a file of this build back to schema 5's layout, rows and all: the events with their
+// UNIQUE (item_id, item_seq) index and without locators, the items without last_seq.
+void back_to_schema5(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  db.exec(
+      "CREATE TABLE events_v5 (seq INTEGER PRIMARY KEY, item_id TEXT NOT NULL, "
+      "item_seq INTEGER NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, "
+      "reason TEXT NOT NULL, command_id TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, "
+      "definition_version INTEGER NOT NULL, calendar_version TEXT NOT NULL, "
+      "item_prev_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, "
+      "UNIQUE (item_id, item_seq)); "
+      "INSERT INTO events_v5 SELECT seq, item_id, item_seq, type, actor, role, reason, "
+      "command_id, at, payload, definition_version, calendar_version, item_prev_hash, prev_hash, "
+      "hash FROM events ORDER BY seq; "
+      "DROP TABLE events; ALTER TABLE events_v5 RENAME TO events; "
+      "CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events "
+      "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END; "
+      "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events "
+      "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END; "
+      "ALTER TABLE items DROP COLUMN last_seq; PRAGMA user_version = 5");
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<Store> open(SqliteOptions options = {}) {
@@ -53,8 +76,13 @@ TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
   EXPECT_TRUE(fs::exists(path_));
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
   EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
+  // The events have no index but their seq: an item's history is found by locators.
+  EXPECT_EQ(db.execAndGet(
+                  "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'")
+                .getInt(),
+            0);
 }
 
 TEST_F(SqliteStoreTest, CommitsAssignIdsSeqsAndChains) {
@@ -84,6 +112,97 @@ TEST_F(SqliteStoreTest, CommitsAssignIdsSeqsAndChains) {
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->version, 2);
   EXPECT_EQ((*row)->stage, Stage::review);
+}
+
+// Three items' events interleaved (one request with two events): each history is read back
+// through the locators, whole and up to an item_seq, and each event records where its item's
+// previous one is.
+std::vector<std::string> interleave_three_items(Store& store) {
+  std::vector<std::string> ids;
+  for (const auto& r : store.commit({new_item(), new_item(), new_item()}))
+    ids.push_back(r->item_id);
+  std::vector<std::int64_t> versions(3, 1);
+  for (int round = 0; round < 4; ++round) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (round == 1 && i == 1) continue;  // B falls behind
+      CommitRequest r = next_event(ids[i], versions[i], Stage::review);
+      if (round == 2 && i == 0) r.events.push_back(r.events[0]);  // two events in one commit
+      versions[i] += static_cast<std::int64_t>(r.events.size());
+      EXPECT_TRUE(store.commit({r})[0].ok());
+    }
+  }
+  return ids;
+}
+
+TEST_F(SqliteStoreTest, HistoriesAreReadThroughLocators) {
+  auto store = open();
+  const auto ids = interleave_three_items(*store);
+  std::map<std::string, std::vector<std::int64_t>> seqs;  // item -> its events' seqs, in order
+  ASSERT_TRUE(store
+                  ->scan_events([&](const Event& e) {
+                    auto& mine = seqs[e.item_id];
+                    EXPECT_EQ(e.item_prev_seq, mine.empty() ? 0 : mine.back()) << e.seq;
+                    mine.push_back(e.seq);
+                    return true;
+                  })
+                  .ok());
+  for (const std::string& id : ids) {
+    auto history = store->history(id);
+    ASSERT_TRUE(history.ok()) << history.status().to_string();
+    ASSERT_EQ(history->size(), seqs[id].size()) << id;
+    for (std::size_t i = 0; i < history->size(); ++i) {
+      EXPECT_EQ((*history)[i].seq, seqs[id][i]);
+      EXPECT_EQ((*history)[i].item_seq, static_cast<std::int64_t>(i + 1));
+      EXPECT_EQ((*history)[i].hash, event_hash((*history)[i]));
+    }
+    EXPECT_EQ((*store->get_item(id))->last_seq, seqs[id].back());
+    auto first_two = store->history(id, 2);
+    ASSERT_TRUE(first_two.ok());
+    ASSERT_EQ(first_two->size(), 2u);
+    EXPECT_EQ((*first_two)[1].seq, seqs[id][1]);
+  }
+  EXPECT_EQ(seqs[ids[0]].size(), 6u);
+  EXPECT_EQ(seqs[ids[1]].size(), 4u);
+  EXPECT_TRUE(store->history("gk-000099")->empty());
+}
+
+// A history that does not link from the projection row back to the item's first event is
+// storage_corrupt naming the item — never a shorter or another item's history.
+TEST_F(SqliteStoreTest, AHistoryThatDoesNotLinkIsCorruptNamingTheItem) {
+  const std::vector<std::pair<const char*, std::string>> tampers = {
+      {"a locator to another item's event", "UPDATE events SET item_prev_seq = 2 WHERE seq = 7"},
+      {"a locator to the item's earlier event",
+       "UPDATE events SET item_prev_seq = 1 WHERE seq = 7"},
+      {"a locator to no event", "UPDATE events SET item_prev_seq = 999 WHERE seq = 7"},
+      {"a first event that links back", "UPDATE events SET item_prev_seq = 2 WHERE seq = 1"},
+      {"a projection row locating no event",
+       "UPDATE items SET last_seq = 999 WHERE id = 'gk-000001'"},
+      {"a projection row locating another item's event",
+       "UPDATE items SET last_seq = 2 WHERE id = 'gk-000001'"},
+      {"an event's hash rewritten", "UPDATE events SET hash = 'x' WHERE seq = 4"},
+  };
+  for (const auto& [what, sql] : tampers) {
+    SCOPED_TRACE(what);
+    fs::remove(path_);
+    fs::remove(path_ + "-wal");
+    fs::remove(path_ + "-shm");
+    {
+      auto store = open();
+      interleave_three_items(*store);
+      ASSERT_TRUE(store->history("gk-000001").ok());
+    }
+    {
+      SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+      db.exec("DROP TRIGGER events_append_only_update");
+      db.exec(sql);
+    }
+    auto store = open();
+    auto history = store->history("gk-000001");
+    ASSERT_FALSE(history.ok()) << history->size() << " events";
+    EXPECT_EQ(history.status().code(), Errc::storage_corrupt);
+    EXPECT_NE(history.status().message().find("gk-000001"), std::string::npos)
+        << history.status().to_string();
+  }
 }
 
 TEST_F(SqliteStoreTest, AFailedRequestDoesNotAffectItsBatch) {
@@ -202,6 +321,7 @@ TEST_F(SqliteStoreTest, MigratesSchema4DigestsWithoutLosingAVersion) {
     store->add_definitions("bbb", "{\"b\":1}", t);
     store->add_calendars("c1", "{}", t);
   }
+  back_to_schema5(path_);
   {
     // Back to schema 4's tables, rows and all.
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
@@ -229,7 +349,7 @@ TEST_F(SqliteStoreTest, MigratesSchema4DigestsWithoutLosingAVersion) {
   EXPECT_EQ((*store)->add_calendars("c2", "{\"y\":1}", t)->version, 2);
   EXPECT_EQ((*store)->add_calendars("c1", "{}", t)->version, 3);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
 }
 
 TEST_F(SqliteStoreTest, SimulationFlagIsFixedAtCreation) {
@@ -302,6 +422,7 @@ TEST_F(SqliteStoreTest, ReadOnlyOpenReadsButDoesNotWrite) {
 
 TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
   open()->commit({new_item()});
+  back_to_schema5(path_);
   {
     // Take the file back to schema 1: the tables later versions added are gone.
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
@@ -323,12 +444,65 @@ TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
   EXPECT_TRUE((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->empty());
   EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
 }
 
 // Schema 3 kept items and deliveries in WITHOUT ROWID tables; 4 moves their rows, unchanged, into
 // rowid tables (so a long row no longer spills to an overflow page) with indexes that end with
 // the id.
+// Schema 5 found a history through a UNIQUE (item_id, item_seq) index; 6 writes the locators
+// that index gave. A read-only open of schema 5 (an auditor's, which does not migrate) reads the
+// same histories and locators; a read-write open migrates, and both read the same afterwards.
+TEST_F(SqliteStoreTest, MigratesSchema5HistoriesToLocators) {
+  std::vector<std::string> ids;
+  std::map<std::string, std::vector<Event>> before;
+  std::vector<std::int64_t> last_seqs;
+  {
+    auto store = open();
+    ids = interleave_three_items(*store);
+    for (const auto& id : ids) {
+      before[id] = *store->history(id);
+      last_seqs.push_back((*store->get_item(id))->last_seq);
+    }
+  }
+  const auto same_histories = [&](Store& store) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto history = store.history(ids[i]);
+      ASSERT_TRUE(history.ok()) << history.status().to_string();
+      ASSERT_EQ(history->size(), before[ids[i]].size());
+      for (std::size_t k = 0; k < history->size(); ++k) {
+        EXPECT_EQ((*history)[k].seq, before[ids[i]][k].seq);
+        EXPECT_EQ((*history)[k].hash, before[ids[i]][k].hash);
+        EXPECT_EQ((*history)[k].item_prev_seq, before[ids[i]][k].item_prev_seq);
+      }
+      EXPECT_EQ((*store.get_item(ids[i]))->last_seq, last_seqs[i]);
+    }
+  };
+  back_to_schema5(path_);
+  {
+    SqliteOptions ro;
+    ro.read_only = true;
+    auto reader = open_sqlite_store(path_, ro);
+    ASSERT_TRUE(reader.ok()) << reader.status().to_string();
+    same_histories(**reader);
+  }
+  auto store = open_sqlite_store(path_, {});
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  same_histories(**store);
+  ASSERT_TRUE((*store)->commit({next_event(ids[1], 4, Stage::drafting)})[0].ok());
+  EXPECT_EQ((*store)->history(ids[1])->size(), 5u);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  EXPECT_EQ(db.execAndGet(
+                  "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'")
+                .getInt(),
+            0);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND "
+                          "tbl_name = 'events'")
+                .getInt(),
+            2);
+}
+
 TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
   {
     auto store = open();
@@ -360,6 +534,7 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
     return all;
   };
   const std::string items = dump("items"), deliveries = dump("deliveries");
+  back_to_schema5(path_);
   {
     // Back to schema 3's layout, rows and all.
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
@@ -389,7 +564,7 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
   EXPECT_EQ((*read)->state_json, std::string(3000, 'x'));
   EXPECT_EQ((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM items"));
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM deliveries"));
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM dbstat WHERE pagetype = 'overflow' AND name IN "

@@ -61,12 +61,13 @@ Event read_event(SQLite::Statement& q) {
   e.item_prev_hash = q.getColumn(12).getString();
   e.prev_hash = q.getColumn(13).getString();
   e.hash = q.getColumn(14).getString();
+  e.item_prev_seq = q.getColumn(15).getInt64();
   return e;
 }
 
 constexpr const char* kColumns =
     "seq, item_id, item_seq, type, actor, role, reason, command_id, at, payload, "
-    "definition_version, calendar_version, item_prev_hash, prev_hash, hash";
+    "definition_version, calendar_version, item_prev_hash, prev_hash, hash, item_prev_seq";
 
 // Direct access to a closed database file, with the append-only triggers dropped.
 class Tamperer {
@@ -99,37 +100,40 @@ class Tamperer {
                         "UPDATE events SET seq = ?, item_id = ?, item_seq = ?, type = ?, "
                         "actor = ?, role = ?, reason = ?, command_id = ?, at = ?, payload = ?, "
                         "definition_version = ?, calendar_version = ?, item_prev_hash = ?, "
-                        "prev_hash = ?, hash = ? WHERE seq = ?");
+                        "prev_hash = ?, hash = ?, item_prev_seq = ? WHERE seq = ?");
     bind_event(q, e);
-    q.bind(16, static_cast<int64_t>(old_seq));
+    q.bind(17, static_cast<int64_t>(old_seq));
     EXPECT_EQ(q.exec(), 1);
   }
 
   void insert(const Event& e) {
     SQLite::Statement q(db_, std::string("INSERT INTO events (") + kColumns +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     bind_event(q, e);
     q.exec();
   }
 
-  // What a careful forger does after reordering or forging: recomputes both chains and every
-  // hash from the first event on, and moves the recorded head and the items' last hashes along.
+  // What a careful forger does after reordering or forging: recomputes both chains, every hash
+  // and every locator from the first event on, and moves the recorded head and the items' last
+  // hashes and last seqs along.
   void rechain() {
     std::string prev;
-    std::map<std::string, std::string> item_prev;
+    std::map<std::string, std::pair<std::string, std::int64_t>> item_prev;  // hash, seq
     for (Event e : events()) {
       e.prev_hash = prev;
-      e.item_prev_hash = item_prev[e.item_id];
+      e.item_prev_hash = item_prev[e.item_id].first;
+      e.item_prev_seq = item_prev[e.item_id].second;
       e.hash = event_hash(e);
       rewrite(e.seq, e);
       prev = e.hash;
-      item_prev[e.item_id] = e.hash;
+      item_prev[e.item_id] = {e.hash, e.seq};
     }
     set_meta("head_hash", prev);
-    for (const auto& [item, hash] : item_prev) {
-      SQLite::Statement q(db_, "UPDATE items SET last_hash = ? WHERE id = ?");
-      q.bind(1, hash);
-      q.bind(2, item);
+    for (const auto& [item, last] : item_prev) {
+      SQLite::Statement q(db_, "UPDATE items SET last_hash = ?, last_seq = ? WHERE id = ?");
+      q.bind(1, last.first);
+      q.bind(2, static_cast<int64_t>(last.second));
+      q.bind(3, item);
       q.exec();
     }
   }
@@ -178,6 +182,7 @@ class Tamperer {
     q.bind(13, e.item_prev_hash);
     q.bind(14, e.prev_hash);
     q.bind(15, e.hash);
+    q.bind(16, static_cast<int64_t>(e.item_prev_seq));
   }
 
   SQLite::Database db_;
@@ -573,6 +578,7 @@ TEST_F(AuditTest, EventAppendedWithoutMovingTheHeadIsAHeadMismatch) {
     forged.at = last.at;
     forged.prev_hash = last.hash;
     forged.item_prev_hash = t.event(16).hash;
+    forged.item_prev_seq = 16;
     forged.hash = event_hash(forged);
     t.insert(forged);
   }
@@ -593,6 +599,7 @@ TEST_F(AuditTest, EventAppendedWithTheHeadMovedDoesNotMatchTheProjection) {
     forged.at = last.at;
     forged.prev_hash = last.hash;
     forged.item_prev_hash = t.event(16).hash;
+    forged.item_prev_seq = 16;
     forged.hash = event_hash(forged);
     t.insert(forged);
     t.set_meta("head_seq", "20");
@@ -626,6 +633,30 @@ TEST_F(AuditTest, SwappedAndRehashedEventsAreASequenceGapInTheItem) {
     t.rechain();
   }
   EXPECT_TRUE(Reports(verify(), Errc::audit_sequence_gap, {"event seq 14 ", kA}));
+}
+
+// The locators the store reads a history by are not hashed: verify checks each one.
+TEST_F(AuditTest, AlteredEventLocatorBreaksTheItemsChain) {
+  std::int64_t target = 0;
+  {
+    Tamperer t(db_);
+    const Event e = t.event(16);  // C's submit, whose item's previous event is seq 4
+    ASSERT_EQ(e.item_prev_seq, 4);
+    target = e.seq;
+    t.exec("UPDATE events SET item_prev_seq = 3 WHERE seq = 16");
+  }
+  EXPECT_TRUE(
+      Reports(verify(), Errc::audit_chain_broken,
+              {"event seq " + std::to_string(target) + " ", "seq 3", "seq 4", "item_prev_seq"}));
+}
+
+TEST_F(AuditTest, AlteredProjectionLocatorIsAReplayMismatch) {
+  {
+    Tamperer t(db_);
+    ASSERT_EQ(t.scalar("SELECT last_seq FROM items WHERE id = 'gk-000003'"), "16");
+    t.exec("UPDATE items SET last_seq = 4 WHERE id = 'gk-000003'");
+  }
+  EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {kC, "seq 4", "seq 16", "last_seq"}));
 }
 
 TEST_F(AuditTest, DeletedLastEventIsAHeadMismatch) {
@@ -678,7 +709,7 @@ TEST_F(AuditTest, ProjectionWithoutEventsIsAReplayMismatch) {
     Tamperer t(db_);
     t.exec(
         "INSERT INTO items SELECT 'gk-000099', unit_id, standard_id, definition_version, stage, "
-        "version, created_at, updated_at, title, last_hash, state FROM items WHERE id = "
+        "version, created_at, updated_at, title, last_hash, state, last_seq FROM items WHERE id = "
         "'gk-000003'");
   }
   EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {"gk-000099"}));
