@@ -69,8 +69,8 @@ class AuditStream {
   // How reading the events ended; valid once next() has returned false.
   Status events_status();
 
-  // The recorded chain head, read in the same snapshot as the rows and events; std::nullopt when
-  // the events were not all read. Valid once next() has returned false.
+  // The chain head (the last event, the item counter), read in the same snapshot as the rows and
+  // events; std::nullopt when the events were not all read. Valid once next() has returned false.
   std::optional<Result<ChainHead>> head();
 
   // Rows or events per batch.

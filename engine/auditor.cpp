@@ -304,7 +304,10 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   if (!scanned.ok()) return scanned;
   if (!problem.ok()) return problem;
 
-  // 3. The recorded head must be the last event: trailing events cannot vanish unnoticed.
+  // 3. The history ends where the database says: the head read in the same snapshot is the last
+  // event, and the item counter has numbered exactly the items that have a history. Newest
+  // events deleted or appended show in their item's projection (step 4); whole items deleted
+  // from the end (events and projection row), or added, show here.
   auto head = recorded_head ? std::move(*recorded_head) : store.chain_head();
   if (head.status().code() == Errc::storage_corrupt && !file_damage(head.status())) {
     return Status(Errc::audit_head_mismatch, head.status().message());
@@ -312,9 +315,19 @@ Result<VerifyReport> Auditor::verify(Store& store) const {
   if (!head.ok()) return head.status();
   if (head->seq != report.events || head->hash != prev_hash) {
     return Status(Errc::audit_head_mismatch,
-                  "the recorded chain head is seq " + std::to_string(head->seq) +
-                      " but the last event is seq " + std::to_string(report.events) +
-                      ": events at the end were deleted or added");
+                  "the chain head is seq " + std::to_string(head->seq) +
+                      " but the last event read is seq " + std::to_string(report.events) +
+                      " (the database changed under the audit's snapshot)");
+  }
+  std::int64_t with_history = 0;
+  for (const auto& entry : tracked) with_history += entry.second.seen > 0 ? 1 : 0;
+  if (with_history != head->items) {
+    return Status(
+        Errc::audit_head_mismatch,
+        "the item counter has numbered " + std::to_string(head->items) + " items but " +
+            std::to_string(with_history) + " have a history: " +
+            (with_history < head->items ? "the newest items were deleted" : "items were added") +
+            " (events and projection rows)");
   }
   report.head = *head;
 

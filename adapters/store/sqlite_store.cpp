@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
@@ -215,15 +216,19 @@ INSERT INTO calendar_sets_v5 (version, digest, loaded_at, files_json)
 DROP TABLE calendar_sets;
 ALTER TABLE calendar_sets_v5 RENAME TO calendar_sets;
 )sql",
-    // 5 -> 6: an item's history is found by locators instead of an index. The UNIQUE
-    // (item_id, item_seq) index of the events was a B-tree insert at a random place for every
-    // event — at 64 commands per transaction the largest single cost of a commit
-    // (docs/performance.md). Each event now records the seq of its item's previous event
-    // (item_prev_seq, 0 for the first) and each projection row the seq of its item's last event
-    // (last_seq): a history is read from the row back to the first event by seq, and each step
-    // is checked against the hashes (Store::history). The uniqueness the index enforced is the
-    // commit's expected-version check inside its write transaction, and audit verify checks every
-    // locator.
+    // 5 -> 6: fewer pages per commit (docs/performance.md).
+    // - An item's history is found by locators instead of an index. The UNIQUE (item_id,
+    //   item_seq) index of the events was a B-tree insert at a random place for every event — at
+    //   64 commands per transaction the largest single cost of a commit. Each event now records
+    //   the seq of its item's previous event (item_prev_seq, 0 for the first) and each projection
+    //   row the seq of its item's last event (last_seq): a history is read from the row back to
+    //   the first event by seq, each step checked against the hashes (Store::history). The
+    //   uniqueness the index enforced is the commit's expected-version check inside its write
+    //   transaction; audit verify checks every locator.
+    // - The chain head is the last event, not a copy of it in meta that every commit rewrote (one
+    //   page of four of a lone command). What the copy let audit verify find — the newest events
+    //   deleted — it finds by the projection (an item's last events) and by the item counter
+    //   (whole items).
     R"sql(
 CREATE TABLE events_v6 (
   seq                INTEGER PRIMARY KEY,
@@ -262,6 +267,7 @@ CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+DELETE FROM meta WHERE key IN ('head_seq', 'head_hash');
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -516,8 +522,6 @@ class SqliteStore final : public Store {
             }
           }
         }
-        write_meta("head_seq", std::to_string(head.seq));
-        write_meta("head_hash", head.hash);
         if (tx) {
           tx->commit();
         } else {
@@ -1294,22 +1298,30 @@ class SqliteStore final : public Store {
     return read_head([this](const std::string& sql) { return statement(sql); });
   }
 
+  // The last event's seq and hash, and the item counter.
   static ChainHead read_head(const Prepare& prepare) {
     ChainHead head;
-    Lease q_lease = prepare("SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
-    SQLite::Statement& q = *q_lease;
-    while (q.executeStep()) {
-      if (q.getColumn(0).getString() == "head_seq") {
-        try {
-          head.seq = std::stoll(q.getColumn(1).getString());
-        } catch (const std::exception&) {
-          throw CorruptValue("the recorded head seq is '" + q.getColumn(1).getString() + "'");
-        }
-      } else {
-        head.hash = q.getColumn(1).getString();
-      }
+    Lease last_lease = prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+    SQLite::Statement& last = *last_lease;
+    if (last.executeStep()) {
+      head.seq = last.getColumn(0).getInt64();
+      head.hash = last.getColumn(1).getString();
     }
+    Lease counter_lease = prepare("SELECT value FROM meta WHERE key = 'next_item'");
+    SQLite::Statement& counter = *counter_lease;
+    if (counter.executeStep()) head.items = read_counter(counter.getColumn(0)) - 1;
     return head;
+  }
+
+  // The item counter's value (the number the next new item gets).
+  static std::int64_t read_counter(const SQLite::Column& c) {
+    const std::string text = c.getString();
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 1) {
+      throw CorruptValue("the item counter is '" + text + "'");
+    }
+    return value;
   }
 
   void write_meta(const std::string& key, const std::string& value) {
@@ -1323,7 +1335,7 @@ class SqliteStore final : public Store {
   std::int64_t next_item_number() {
     Lease q_lease = statement("SELECT value FROM meta WHERE key = 'next_item'");
     SQLite::Statement& q = *q_lease;
-    std::int64_t next = q.executeStep() ? std::stoll(q.getColumn(0).getString()) : 1;
+    std::int64_t next = q.executeStep() ? read_counter(q.getColumn(0)) : 1;
     write_meta("next_item", std::to_string(next + 1));
     return next;
   }
@@ -1716,8 +1728,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
         db->exec("PRAGMA application_id = " + std::to_string(kApplicationId));
         SQLite::Statement q(*db,
                             "INSERT INTO meta (key, value) VALUES ('mode', ?), "
-                            "('created_at', ?), ('head_seq', '0'), ('head_hash', ''), "
-                            "('next_item', '1')");
+                            "('created_at', ?), ('next_item', '1')");
         q.bind(1, std::string(options.simulation ? "simulation" : "production"));
         q.bind(2, format_utc(system_now()));
         q.exec();

@@ -84,7 +84,7 @@ namespace gongkai {
   X(audit_chain_broken,       6, "an event does not chain to its predecessor")                     \
   X(audit_sequence_gap,       6, "events are missing or out of order")                             \
   X(audit_replay_mismatch,    6, "replaying the history does not give the stored state")           \
-  X(audit_head_mismatch,      6, "the chain head does not match the last event")
+  X(audit_head_mismatch,      6, "the history does not end where the database says it does")
 // clang-format on
 
 // The error ids as an enum; `ok` is success.

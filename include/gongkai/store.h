@@ -149,10 +149,13 @@ struct CommandRecord {
   std::string fingerprint;
 };
 
-// The last event of the database-wide chain, as recorded beside the events.
+// Where the history ends: the last event of the database-wide chain, and how many items the
+// database has numbered (every new item takes the next number of a counter written in the same
+// transaction as its first event).
 struct ChainHead {
   std::int64_t seq = 0;
   std::string hash;
+  std::int64_t items = 0;
 };
 
 // A store of histories. Implementations are safe to call from several threads (they may
@@ -196,7 +199,7 @@ class Store {
   // another type than text) are storage_corrupt too.
   virtual Status scan_projection(const std::function<bool(StoredProjection&)>& visit,
                                  const std::string& from_id = "") = 0;
-  // The recorded chain head (seq 0 and "" for an empty database).
+  // The chain head (seq 0, "" and 0 items for an empty database).
   virtual Result<ChainHead> chain_head() = 0;
   // Runs `body` with every read the calling thread makes through this store inside one read
   // transaction: they all see the database as of one commit, while other threads and processes

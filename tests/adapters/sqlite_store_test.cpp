@@ -758,8 +758,8 @@ TEST_F(SqliteStoreTest, ACommitThatFailsInABatchLeavesTheBatchsOtherCommits) {
     // The third event's commit fails after writing its event (a statement aborted by a trigger).
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
     db.exec(
-        "CREATE TRIGGER fail_third BEFORE INSERT ON meta WHEN NEW.key = 'head_seq' AND "
-        "NEW.value = '3' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+        "CREATE TRIGGER fail_third BEFORE INSERT ON items WHEN NEW.id = 'gk-000003' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
   }
   auto store = open(simulation());
   ASSERT_TRUE(store->begin_batch().ok());
@@ -778,8 +778,8 @@ TEST_F(SqliteStoreTest, ABatchSqliteRolledBackFailsToTheEnd) {
     // The second commit makes SQLite roll back the whole transaction.
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
     db.exec(
-        "CREATE TRIGGER roll_back BEFORE INSERT ON meta WHEN NEW.key = 'head_seq' AND "
-        "NEW.value = '2' BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END");
+        "CREATE TRIGGER roll_back BEFORE INSERT ON items WHEN NEW.id = 'gk-000002' "
+        "BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END");
   }
   auto store = open(simulation());
   ASSERT_TRUE(store->begin_batch().ok());

@@ -128,7 +128,6 @@ class Tamperer {
       prev = e.hash;
       item_prev[e.item_id] = {e.hash, e.seq};
     }
-    set_meta("head_hash", prev);
     for (const auto& [item, last] : item_prev) {
       SQLite::Statement q(db_, "UPDATE items SET last_hash = ?, last_seq = ? WHERE id = ?");
       q.bind(1, last.first);
@@ -136,13 +135,6 @@ class Tamperer {
       q.bind(3, item);
       q.exec();
     }
-  }
-
-  void set_meta(const std::string& key, const std::string& value) {
-    SQLite::Statement q(db_, "UPDATE meta SET value = ? WHERE key = ?");
-    q.bind(1, value);
-    q.bind(2, key);
-    EXPECT_EQ(q.exec(), 1) << key;
   }
 
   std::string item_state(const std::string& id) {
@@ -400,7 +392,6 @@ TEST_F(AuditTest, RechainedDatabaseChainStillBreaksTheItemChain) {
       t.rewrite(e.seq, e);
       prev = e.hash;
     }
-    t.set_meta("head_hash", prev);
   }
   // seq 8 is A's next event (#4); its item_prev_hash is the old hash of seq 6.
   EXPECT_TRUE(Reports(verify(), Errc::audit_chain_broken, {"event seq 8 ", kA}));
@@ -559,34 +550,13 @@ TEST_F(AuditTest, EventInsertedInTheMiddleBreaksTheChain) {
     forged.prev_hash = t.event(9).hash;
     forged.hash = event_hash(forged);
     t.insert(forged);
-    t.set_meta("head_seq", "20");
   }
   EXPECT_TRUE(Reports(verify(), Errc::audit_chain_broken, {"event seq 11 "}));
 }
 
-// A forged event appended with correct hashes, but the recorded head left alone.
-TEST_F(AuditTest, EventAppendedWithoutMovingTheHeadIsAHeadMismatch) {
-  {
-    Tamperer t(db_);
-    const Event last = t.event(19);
-    Event forged = t.event(16);  // C's submit
-    forged.seq = 20;
-    forged.item_seq = 3;
-    forged.type = "approve";
-    forged.actor = "mallory";
-    forged.payload = R"({"confidentiality_findings":0})";
-    forged.at = last.at;
-    forged.prev_hash = last.hash;
-    forged.item_prev_hash = t.event(16).hash;
-    forged.item_prev_seq = 16;
-    forged.hash = event_hash(forged);
-    t.insert(forged);
-  }
-  EXPECT_TRUE(Reports(verify(), Errc::audit_head_mismatch, {"seq 19", "seq 20"}));
-}
-
-// The same, with the head moved too: the projection still says C is at version 2.
-TEST_F(AuditTest, EventAppendedWithTheHeadMovedDoesNotMatchTheProjection) {
+// A forged event appended with correct hashes and locator: the projection still says C is at
+// version 2.
+TEST_F(AuditTest, EventAppendedAtTheEndDoesNotMatchTheProjection) {
   {
     Tamperer t(db_);
     const Event last = t.event(19);
@@ -602,8 +572,6 @@ TEST_F(AuditTest, EventAppendedWithTheHeadMovedDoesNotMatchTheProjection) {
     forged.item_prev_seq = 16;
     forged.hash = event_hash(forged);
     t.insert(forged);
-    t.set_meta("head_seq", "20");
-    t.set_meta("head_hash", forged.hash);
   }
   EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {kC, "version 2", "3 events"}));
 }
@@ -659,12 +627,15 @@ TEST_F(AuditTest, AlteredProjectionLocatorIsAReplayMismatch) {
   EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {kC, "seq 4", "seq 16", "last_seq"}));
 }
 
-TEST_F(AuditTest, DeletedLastEventIsAHeadMismatch) {
+// The newest event deleted: its item's projection is one event ahead of its history.
+TEST_F(AuditTest, DeletedLastEventDoesNotMatchTheProjection) {
+  std::string item;
   {
     Tamperer t(db_);
+    item = t.event(19).item_id;
     t.exec("DELETE FROM events WHERE seq = 19");
   }
-  EXPECT_TRUE(Reports(verify(), Errc::audit_head_mismatch, {"seq 19", "seq 18"}));
+  EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {item, "but its history has"}));
 }
 
 // C's events (seq 4 and 16) and its projection row vanish: the gap at seq 5 gives it away.
@@ -677,7 +648,8 @@ TEST_F(AuditTest, DeletedItemInTheMiddleIsASequenceGap) {
   EXPECT_TRUE(Reports(verify(), Errc::audit_sequence_gap, {"event seq 5 "}));
 }
 
-// An item whose events are all at the end vanishes: the recorded head gives it away.
+// An item whose events are all at the end vanishes with its projection row: the item counter
+// gives it away.
 TEST_F(AuditTest, DeletedItemAtTheEndIsAHeadMismatch) {
   std::string d;
   {
@@ -693,7 +665,31 @@ TEST_F(AuditTest, DeletedItemAtTheEndIsAHeadMismatch) {
     t.exec("DELETE FROM events WHERE item_id = '" + d + "'");
     t.exec("DELETE FROM items WHERE id = '" + d + "'");
   }
-  EXPECT_TRUE(Reports(verify(), Errc::audit_head_mismatch, {"seq 21", "seq 19"}));
+  EXPECT_TRUE(Reports(verify(), Errc::audit_head_mismatch,
+                      {"numbered 4 items but 3 have a history", "newest items were deleted"}));
+}
+
+// A whole item forged at the end — its event hashed and chained, its projection row the one its
+// history replays to — was never numbered by the item counter.
+TEST_F(AuditTest, ItemAppendedAtTheEndIsAHeadMismatch) {
+  {
+    Tamperer t(db_);
+    const Event last = t.event(19);
+    Event forged = t.event(4);  // C's creation
+    forged.seq = 20;
+    forged.item_id = "gk-000099";
+    forged.item_prev_hash = "";
+    forged.item_prev_seq = 0;
+    forged.prev_hash = last.hash;
+    forged.hash = event_hash(forged);
+    t.insert(forged);
+    t.exec(
+        "INSERT INTO items SELECT 'gk-000099', unit_id, standard_id, definition_version, "
+        "'drafting', 1, created_at, created_at, title, '" +
+        forged.hash + "', state, 20 FROM items WHERE id = 'gk-000003'");
+  }
+  EXPECT_TRUE(Reports(verify(), Errc::audit_head_mismatch,
+                      {"numbered 3 items but 4 have a history", "items were added"}));
 }
 
 TEST_F(AuditTest, DeletedProjectionRowIsAReplayMismatch) {

@@ -120,7 +120,11 @@ class StorageFaultsTest : public ::testing::Test {
     f.commands = db.execAndGet("SELECT count(*) FROM commands").getInt64();
     f.deliveries = db.execAndGet("SELECT count(*) FROM deliveries").getInt64();
     f.timers = db.execAndGet("SELECT count(*) FROM timers").getInt64();
-    f.head = db.execAndGet("SELECT value FROM meta WHERE key = 'head_hash'").getString();
+    f.head = db.execAndGet(
+                   "SELECT coalesce(max(seq), 0) || ':' || coalesce((SELECT hash FROM "
+                   "events ORDER BY seq DESC LIMIT 1), '') || ':' || (SELECT value "
+                   "FROM meta WHERE key = 'next_item') FROM events")
+                 .getString();
     return f;
   }
 
