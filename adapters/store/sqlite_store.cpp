@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -510,14 +511,13 @@ class SqliteStore final : public Store {
             return results;
           }
         } else {
+          // A request refused by apply has written nothing (it refuses before its first write),
+          // so the others need no savepoint to be kept: each cost a statement journal of the
+          // pages its request changed, about a tenth of a batched command's CPU.
           for (const auto& request : requests) {
-            statement("SAVEPOINT request")->exec();
             try {
               results.emplace_back(apply(request, head));
-              statement("RELEASE request")->exec();
             } catch (const RequestFailed& failed) {
-              statement("ROLLBACK TO request")->exec();
-              statement("RELEASE request")->exec();
               results.emplace_back(failed.status);
             }
           }
@@ -1340,7 +1340,9 @@ class SqliteStore final : public Store {
     return next;
   }
 
-  // One request inside the batch transaction; throws RequestFailed to undo just this request.
+  // One request inside the batch transaction. Throws RequestFailed to refuse it — only before its
+  // first write, so that a refused request leaves nothing to undo; any other exception fails the
+  // whole transaction (an invariant broken mid-way, SQLite's own errors).
   CommitOutcome apply(const CommitRequest& request, ChainHead& head) {
     if (request.events.empty()) throw RequestFailed{Status(Errc::internal, "empty commit")};
     CommitOutcome outcome;
@@ -1356,6 +1358,17 @@ class SqliteStore final : public Store {
         outcome.command_fingerprint = q.getColumn(2).getString();
         outcome.repeated = true;
         return outcome;
+      }
+    }
+    if (!request.delivery_updates.empty()) {
+      Lease q_lease = statement("SELECT 1 FROM deliveries WHERE id = ?");
+      SQLite::Statement& q = *q_lease;
+      for (const Delivery& d : request.delivery_updates) {
+        q.reset();
+        q.bind(1, d.id);
+        if (!q.executeStep()) {
+          throw RequestFailed{Status(Errc::internal, "no delivery '" + d.id + "' to update")};
+        }
       }
     }
     std::string item_id = request.item_id;
@@ -1495,8 +1508,8 @@ class SqliteStore final : public Store {
           update.bind(5);
         }
         update.bind(6, d.id);
-        if (update.exec() != 1) {
-          throw RequestFailed{Status(Errc::internal, "no delivery '" + d.id + "' to update")};
+        if (update.exec() != 1) {  // apply found it in this transaction
+          throw std::logic_error("delivery '" + d.id + "' vanished inside its transaction");
         }
       }
     }
@@ -1547,7 +1560,10 @@ class SqliteStore final : public Store {
     update.bind(":last_seq", static_cast<int64_t>(last_seq));
     update.bind(":state", p.state_json);
     update.bind(":id", item_id);
-    if (update.exec() != 1) throw RequestFailed{Status(Errc::internal, "no row for " + item_id)};
+    if (update.exec() != 1) {  // apply read it in this transaction
+      throw std::logic_error("the projection row of " + item_id +
+                             " vanished inside its transaction");
+    }
   }
 
   // Brings the item's timer and deadline rows to what `request` lists, writing only the rows that

@@ -205,17 +205,31 @@ TEST_F(SqliteStoreTest, AHistoryThatDoesNotLinkIsCorruptNamingTheItem) {
   }
 }
 
+// Requests of one transaction are refused one by one, without savepoints: a refused request has
+// written nothing — not its event, not a number from the item counter — whatever comes after it.
 TEST_F(SqliteStoreTest, AFailedRequestDoesNotAffectItsBatch) {
   auto store = open();
   store->commit({new_item()});
-  auto results = store->commit({next_event("gk-000001", 7, Stage::review),
-                                next_event("gk-000001", 1, Stage::review),
-                                next_event("gk-000042", 0, Stage::review)});
+  CommitRequest missing_delivery = new_item();
+  Delivery missing;
+  missing.id = "gk-000001-v9-website";
+  missing.state = "delivered";
+  missing_delivery.delivery_updates.push_back(missing);
+  CommitRequest new_expecting_1 = new_item();
+  new_expecting_1.expected_version = 1;
+  auto results = store->commit({next_event("gk-000001", 7, Stage::review), missing_delivery,
+                                next_event("gk-000001", 1, Stage::review), new_expecting_1,
+                                next_event("gk-000042", 0, Stage::review), new_item()});
   EXPECT_EQ(results[0].status().code(), Errc::version_conflict);
-  EXPECT_TRUE(results[1].ok());
-  EXPECT_EQ(results[2].status().code(), Errc::item_not_found);
+  EXPECT_EQ(results[1].status().code(), Errc::internal);
+  EXPECT_TRUE(results[2].ok());
+  EXPECT_EQ(results[3].status().code(), Errc::internal);
+  EXPECT_EQ(results[4].status().code(), Errc::item_not_found);
+  ASSERT_TRUE(results[5].ok());
+  EXPECT_EQ(results[5]->item_id, "gk-000002");  // no number was taken by the refused creations
   EXPECT_EQ(store->history("gk-000001")->size(), 2u);
-  EXPECT_EQ(store->chain_head()->seq, 2);
+  EXPECT_EQ(store->chain_head()->seq, 3);
+  EXPECT_EQ(store->chain_head()->items, 2);
 }
 
 // A request committed alone has no savepoint: when it fails after writing its event (here an

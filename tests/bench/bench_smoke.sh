@@ -25,6 +25,8 @@ grep -q "audit verify .* events/s ([1-9][0-9]* events of" <<<"$out" || fail "ver
 
 one=$("$bench" --engine-only 2 --dir "$work/one" --seconds 0.2)
 grep -q "engine, durable commands, 2 callers: [1-9][0-9]* /s .* p99" <<<"$one" || fail "engine-only: $one"
+storage=$("$bench" --storage-only 4 --dir "$work/storage" --seconds 0.2)
+grep -q "storage alone, 4 commands per transaction: [1-9][0-9]* /s" <<<"$storage" || fail "storage-only: $storage"
 again=$("$bench" --verify-only "$work/run/verify.db" --repeat 2)
 [ "$(grep -c '^audit verify' <<<"$again")" = 2 ] || fail "verify-only: $again"
 

@@ -54,7 +54,8 @@ struct Options {
   std::string probe_db;     // internal: the start-up probe runs in a child
   std::string verify_only;  // measure `audit verify` alone on this database
   int repeat = 1;
-  int engine_only = 0;  // measure only the engine at this many callers (for profiling)
+  int engine_only = 0;   // measure only the engine at this many callers (for profiling)
+  int storage_only = 0;  // measure only the storage at this many commands per transaction
 };
 
 double now_s() {
@@ -548,10 +549,13 @@ int main(int argc, char** argv) {
       o.repeat = std::stoi(value());
     else if (a == "--engine-only")
       o.engine_only = std::stoi(value());
+    else if (a == "--storage-only")
+      o.storage_only = std::stoi(value());
     else {
       std::cerr << "usage: gongkai-bench [--dir DIR] [--seconds S] [--open-items N] "
                    "[--verify-events N]\n       gongkai-bench --verify-only DB [--repeat N]\n"
-                   "       gongkai-bench --engine-only CALLERS [--dir DIR] [--seconds S]\n";
+                   "       gongkai-bench --engine-only CALLERS [--dir DIR] [--seconds S]\n"
+                   "       gongkai-bench --storage-only PER_TX [--dir DIR] [--seconds S]\n";
       return 2;
     }
   }
@@ -565,6 +569,12 @@ int main(int argc, char** argv) {
         "p50, %.2f ms p99, %.2f ms worst)\n",
         o.engine_only, rate.per_s, rate.cpu_us, rate.p50_us / 1e3, rate.p99_us / 1e3,
         rate.max_us / 1e3);
+    return 0;
+  }
+  if (o.storage_only > 0) {  // the storage alone, e.g. under perf
+    const Rate rate = store_rate(o.dir, o.storage_only, o.seconds);
+    std::printf("storage alone, %d commands per transaction: %.0f /s (%.1f µs CPU per command)\n",
+                o.storage_only, rate.per_s, rate.cpu_us);
     return 0;
   }
   std::printf("gongkai-bench — %u cores, WAL, synchronous=FULL, %.1f s per measurement\n\n",
