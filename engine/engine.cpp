@@ -351,6 +351,9 @@ struct Engine::Impl {
                                      event.definition_version, event.calendar_version});
     commit.projection = item_record(*after);
     schedule_of(*after, commit.timers, commit.deadlines);
+    // `before` is the item at the expected version: its rows are the stored ones.
+    commit.schedule_before.emplace();
+    schedule_of(before, commit.schedule_before->timers, commit.schedule_before->deadlines);
     commit.delivery_updates = std::move(delivery_updates);
     if (auto kind = delivery_kind(event.type, before, *after)) {
       const auto defs = definitions_at(after->definition_version);

@@ -1572,7 +1572,16 @@ class SqliteStore final : public Store {
   void replace_schedule(const std::string& item_id, const CommitRequest& request, bool is_new) {
     std::map<std::string, std::string> timers_now;                    // key -> fire_at
     std::map<std::string, std::array<std::string, 3>> deadlines_now;  // id -> kind, state, due
-    if (!is_new) {
+    if (is_new) {
+      // no rows yet
+    } else if (request.schedule_before) {
+      for (const TimerRecord& t : request.schedule_before->timers) {
+        timers_now[t.key] = format_utc(t.fire_at);
+      }
+      for (const DeadlineRecord& d : request.schedule_before->deadlines) {
+        deadlines_now[d.deadline_id] = {d.kind, d.state, format_utc(d.due)};
+      }
+    } else {
       Lease q_lease = statement("SELECT key, fire_at FROM timers WHERE item_id = ?");
       SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);

@@ -205,6 +205,56 @@ TEST_F(SqliteStoreTest, AHistoryThatDoesNotLinkIsCorruptNamingTheItem) {
   }
 }
 
+// The rows an item's timers and deadlines are stored in follow each commit, whether the store
+// reads the stored rows to compare or the caller says what they are (schedule_before).
+TEST_F(SqliteStoreTest, ScheduleRowsFollowEachCommitReadOrGiven) {
+  const Instant at = *parse_instant("2026-03-02T09:00:00+08:00");
+  const auto hours = [&](int h) { return at + std::chrono::hours(h); };
+  const auto rows = [&](Store& store) {
+    std::string all;
+    store.scan_projection([&](StoredProjection& p) {
+      for (const auto& t : p.timers) all += "T " + t.key + " " + format_utc(t.fire_at) + "\n";
+      for (const auto& d : p.deadlines) {
+        all += "D " + d.deadline_id + " " + d.kind + " " + d.state + " " + format_utc(d.due) + "\n";
+      }
+      return true;
+    });
+    return all;
+  };
+  ScheduleRows first;
+  first.timers = {TimerRecord{"", "deadline:review:due", hours(1)},
+                  TimerRecord{"", "publish", hours(2)}};
+  first.deadlines = {DeadlineRecord{"", "review", "review", "pending", hours(1)},
+                     DeadlineRecord{"", "publication", "publication", "pending", hours(3)}};
+  ScheduleRows second;
+  second.timers = {TimerRecord{"", "deadline:review:due", hours(4)},
+                   TimerRecord{"", "notice:notice_period", hours(5)}};
+  second.deadlines = {DeadlineRecord{"", "review", "review", "met", hours(1)}};
+  for (const bool given : {false, true}) {
+    SCOPED_TRACE(given ? "given" : "read");
+    fs::remove(path_);
+    fs::remove(path_ + "-wal");
+    fs::remove(path_ + "-shm");
+    auto store = open();
+    CommitRequest create = new_item();
+    create.timers = first.timers;
+    create.deadlines = first.deadlines;
+    ASSERT_TRUE(store->commit({create})[0].ok());
+    CommitRequest change = next_event("gk-000001", 1, Stage::review);
+    change.timers = second.timers;
+    change.deadlines = second.deadlines;
+    if (given) change.schedule_before = first;
+    ASSERT_TRUE(store->commit({change})[0].ok());
+    EXPECT_EQ(rows(*store), "T deadline:review:due " + format_utc(hours(4)) +
+                                "\nT notice:notice_period " + format_utc(hours(5)) +
+                                "\nD review review met " + format_utc(hours(1)) + "\n");
+    CommitRequest clear = next_event("gk-000001", 2, Stage::closed);
+    if (given) clear.schedule_before = second;
+    ASSERT_TRUE(store->commit({clear})[0].ok());
+    EXPECT_EQ(rows(*store), "");
+  }
+}
+
 // Requests of one transaction are refused one by one, without savepoints: a refused request has
 // written nothing — not its event, not a number from the item counter — whatever comes after it.
 TEST_F(SqliteStoreTest, AFailedRequestDoesNotAffectItsBatch) {

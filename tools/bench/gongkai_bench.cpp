@@ -208,9 +208,10 @@ Rate store_rate(const std::string& dir, int per_tx, double seconds) {
     for (int i = 0; i < per_tx; ++i) {
       const auto [reject, submit] = reject_and_submit(item_in_review(*engine, i));
       for (const FireRequest* f : {&reject, &submit}) {
+        auto before = engine->get_item(f->item_id);
         auto after = engine->fire(*f);
         auto events = engine->history(f->item_id);
-        if (!after.ok() || !events.ok()) {
+        if (!before.ok() || !after.ok() || !events.ok()) {
           std::cerr << "store_rate: the engine refused a command\n";
           std::exit(1);
         }
@@ -221,6 +222,8 @@ Rate store_rate(const std::string& dir, int per_tx, double seconds) {
                                     e.payload, e.definition_version, e.calendar_version});
         c.projection = item_record(*after);
         schedule_of(*after, c.timers, c.deadlines);
+        c.schedule_before.emplace();  // as the engine does
+        schedule_of(*before, c.schedule_before->timers, c.schedule_before->deadlines);
         (f == &reject ? rejects : submits).push_back(std::move(c));
       }
       versions.push_back(engine->get_item(reject.item_id)->version);
