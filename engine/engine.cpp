@@ -321,11 +321,16 @@ struct Engine::Impl {
     return item_at_version(earlier.item_id, earlier.item_version);
   }
 
-  void notify_timers(const CommitRequest& commit) {
+  // The earliest of `timers`, if any.
+  static std::optional<Instant> earliest_timer(const std::vector<TimerRecord>& timers) {
     std::optional<Instant> earliest;
-    for (const auto& t : commit.timers) {
+    for (const auto& t : timers) {
       if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
     }
+    return earliest;
+  }
+
+  void notify_timers(std::optional<Instant> earliest) {
     if (!earliest) return;
     std::lock_guard<std::mutex> lock(listener_mutex);
     if (timer_listener) timer_listener(*earliest);
@@ -360,7 +365,8 @@ struct Engine::Impl {
       commit.new_deliveries =
           deliveries_for(*after, *context.deadlines.standard, defs.get(), *kind, event.at);
     }
-    auto outcome = commits->commit(commit);
+    const std::optional<Instant> earliest = earliest_timer(commit.timers);
+    auto outcome = commits->commit(std::move(commit));
     if (!outcome.ok()) return outcome.status();
     if (outcome->repeated) {
       CommandRecord earlier{outcome->item_id, outcome->version, outcome->command_fingerprint};
@@ -368,7 +374,7 @@ struct Engine::Impl {
     }
     after->id = outcome->item_id;
     after->version = outcome->version;
-    notify_timers(commit);
+    notify_timers(earliest);
     if (committed) *committed = true;
     return after;
   }

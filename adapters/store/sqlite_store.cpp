@@ -1421,22 +1421,25 @@ class SqliteStore final : public Store {
       e.item_prev_seq = item_prev_seq;
       e.prev_hash = head.hash;
       e.hash = event_hash(e);
+      // The texts are bound without a copy: `e` outlives the statement's step, and the next
+      // use of the statement binds every parameter again.
+      const std::string at = format_utc(e.at);
       insert.reset();
       insert.bind(1, static_cast<int64_t>(e.seq));
-      insert.bind(2, e.item_id);
+      insert.bindNoCopy(2, e.item_id);
       insert.bind(3, static_cast<int64_t>(e.item_seq));
-      insert.bind(4, e.type);
-      insert.bind(5, e.actor);
-      insert.bind(6, e.role);
-      insert.bind(7, e.reason);
-      insert.bind(8, e.command_id);
-      insert.bind(9, format_utc(e.at));
-      insert.bind(10, e.payload);
+      insert.bindNoCopy(4, e.type);
+      insert.bindNoCopy(5, e.actor);
+      insert.bindNoCopy(6, e.role);
+      insert.bindNoCopy(7, e.reason);
+      insert.bindNoCopy(8, e.command_id);
+      insert.bindNoCopy(9, at);
+      insert.bindNoCopy(10, e.payload);
       insert.bind(11, static_cast<int64_t>(e.definition_version));
-      insert.bind(12, e.calendar_version);
-      insert.bind(13, e.item_prev_hash);
-      insert.bind(14, e.prev_hash);
-      insert.bind(15, e.hash);
+      insert.bindNoCopy(12, e.calendar_version);
+      insert.bindNoCopy(13, e.item_prev_hash);
+      insert.bindNoCopy(14, e.prev_hash);
+      insert.bindNoCopy(15, e.hash);
       insert.bind(16, static_cast<int64_t>(e.item_prev_seq));
       insert.exec();
       head.seq = e.seq;
@@ -1555,11 +1558,11 @@ class SqliteStore final : public Store {
     update.bind(":definition_version", static_cast<int64_t>(p.definition_version));
     update.bind(":version", static_cast<int64_t>(version));
     update.bind(":updated_at", format_utc(p.updated_at));
-    update.bind(":title", p.title);
-    update.bind(":last_hash", last_hash);
+    update.bindNoCopy(":title", p.title);  // outlive the step, as the others below
+    update.bindNoCopy(":last_hash", last_hash);
     update.bind(":last_seq", static_cast<int64_t>(last_seq));
-    update.bind(":state", p.state_json);
-    update.bind(":id", item_id);
+    update.bindNoCopy(":state", p.state_json);
+    update.bindNoCopy(":id", item_id);
     if (update.exec() != 1) {  // apply read it in this transaction
       throw std::logic_error("the projection row of " + item_id +
                              " vanished inside its transaction");
