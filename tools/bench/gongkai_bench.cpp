@@ -1,7 +1,9 @@
 // gongkai-bench: the engine measured against the physical limit of this machine, in one run.
 //
 //   build/bin/gongkai-bench [--dir DIR] [--seconds S] [--open-items N] [--verify-events N]
+//                           [--rounds N]
 //   build/bin/gongkai-bench --verify-only DB [--repeat N]
+//   build/bin/gongkai-bench --engine-only CALLERS | --storage-only PER_TX [--dir DIR] [--seconds S]
 //
 // 1. durable commands/s through the engine at 1, 8 and 64 concurrent callers (synchronous=FULL),
 //    beside raw SQLite inserts of rows of the same size with the same pragmas (one transaction per
@@ -13,6 +15,9 @@
 //    items; the memory per open item is the difference of the two peaks over N (never below 0);
 // 5. each command's latency (p50, p99, worst) at 1, 8 and 64 callers, and the storage alone (the
 //    engine's own commits, prebuilt, straight to the store) beside raw SQLite and the engine.
+// The durable-commands measurements (raw, storage alone, engine) are set up once and then run in
+// --rounds interleaved slices of --seconds / --rounds each, so that all of them see the same disk;
+// each figure is the median of its slices and each ratio the median of the rounds' ratios.
 // Results are printed as a table; docs/performance.md explains the method and records a run.
 // --verify-only measures (3) alone, N times, on an existing database (e.g. DIR/verify.db, which a
 // full run leaves behind), to compare changes to `audit verify` on the same data.
@@ -28,8 +33,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "engine/item_json.h"
@@ -56,6 +63,7 @@ struct Options {
   int repeat = 1;
   int engine_only = 0;   // measure only the engine at this many callers (for profiling)
   int storage_only = 0;  // measure only the storage at this many commands per transaction
+  int rounds = 5;        // slices each durable-commands measurement is taken in, interleaved
 };
 
 double now_s() {
@@ -147,111 +155,238 @@ std::string item_in_review(Engine& engine, int n) {
   return item->id;
 }
 
-// Durable commands/s with `callers` threads, each rejecting and resubmitting its own item (a
-// state of constant size, a review deadline opened and closed by every pair).
-Rate engine_rate(const std::string& dir, int callers, double seconds, std::int64_t* events) {
-  auto engine = make_engine(dir + "/engine-" + std::to_string(callers) + ".db");
-  std::vector<std::string> items;
-  for (int i = 0; i < callers; ++i) items.push_back(item_in_review(*engine, i));
-  std::atomic<bool> stop{false};
-  std::atomic<std::int64_t> done{0};
-  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(callers));
-  std::vector<std::thread> threads;
-  const double start = now_s();
-  const double cpu_start = process_cpu_s();
-  for (int i = 0; i < callers; ++i) {
-    threads.emplace_back([&, i] {
-      const auto [reject, submit] = reject_and_submit(items[static_cast<std::size_t>(i)]);
-      std::vector<double>& mine = latencies[static_cast<std::size_t>(i)];
-      for (bool in_review = true; !stop.load(std::memory_order_relaxed); in_review = !in_review) {
-        const double asked = now_s();
-        if (engine->fire(in_review ? reject : submit).ok()) {
-          mine.push_back((now_s() - asked) * 1e6);
-          done.fetch_add(1, std::memory_order_relaxed);
-        }
-      }
-    });
-  }
-  std::this_thread::sleep_for(duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = now_s() - start;
-  const double cpu = process_cpu_s() - cpu_start;
-  if (events) *events = done.load();
-  Rate rate{static_cast<double>(done.load()) / elapsed,
-            1e6 * cpu / static_cast<double>(std::max<std::int64_t>(done.load(), 1))};
-  std::vector<double> all;
-  for (const auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
-  if (!all.empty()) {
-    std::sort(all.begin(), all.end());
-    rate.p50_us = quantile(all, 0.50);
-    rate.p99_us = quantile(all, 0.99);
-    rate.max_us = all.back();
-  }
-  return rate;
-}
+// A measurement set up once and then run slice after slice on the same database: the engine and
+// its baselines take turns (interleave), so that all of them see the same disk — on this VM the
+// fsync rate drifts by tens of percent from one minute to the next.
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  // Runs for about `seconds`: the rate and the process's CPU per operation in that slice.
+  virtual Rate run(double seconds) = 0;
+};
 
-// The storage alone: the commits the engine makes in engine_rate (a rejection, then the
+// Raw SQLite: 300-byte rows with a SHA-256 each, WAL, synchronous=FULL, `per_tx` rows a commit.
+class RawRunner final : public Runner {
+ public:
+  RawRunner(const std::string& dir, int per_tx)
+      : path_(dir + "/raw-" + std::to_string(per_tx) + ".db"), per_tx_(per_tx) {
+    fresh(path_);
+    db_ = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->exec("PRAGMA journal_mode = WAL");
+    db_->exec("PRAGMA synchronous = FULL");
+    db_->exec(
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY, item_id TEXT, payload TEXT, hash TEXT)");
+    insert_ = std::make_unique<SQLite::Statement>(
+        *db_, "INSERT INTO events (item_id, payload, hash) VALUES (?, ?, ?)");
+  }
+
+  Rate run(double seconds) override {
+    const std::string payload(300, 'x');
+    std::int64_t rows = 0;
+    const double start = now_s();
+    const double cpu_start = process_cpu_s();
+    while (now_s() - start < seconds) {
+      SQLite::Transaction tx(*db_);
+      for (int i = 0; i < per_tx_; ++i) {
+        insert_->reset();
+        insert_->bind(1, "gk-000001");
+        insert_->bind(2, payload);
+        insert_->bind(3, sha256_hex(payload + std::to_string(next_++)));
+        insert_->exec();
+        ++rows;
+      }
+      tx.commit();
+    }
+    const double cpu = process_cpu_s() - cpu_start;
+    return Rate{static_cast<double>(rows) / (now_s() - start),
+                1e6 * cpu / static_cast<double>(std::max<std::int64_t>(rows, 1))};
+  }
+
+ private:
+  std::string path_;
+  int per_tx_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<SQLite::Statement> insert_;  // declared after db_: finalised before it closes
+  std::int64_t next_ = 0;
+};
+
+// Durable commands/s with `callers` threads, each rejecting and resubmitting its own item (a
+// state-changing command with a reason; the item's state stays the same size). Keeps every
+// command's latency (call to acknowledgment) of every slice.
+class EngineRunner final : public Runner {
+ public:
+  EngineRunner(const std::string& dir, int callers)
+      : engine_(make_engine(dir + "/engine-" + std::to_string(callers) + ".db")),
+        callers_(callers) {
+    for (int i = 0; i < callers; ++i) {
+      commands_.push_back(reject_and_submit(item_in_review(*engine_, i)));
+      in_review_.push_back(true);
+    }
+  }
+
+  Rate run(double seconds) override {
+    std::atomic<bool> stop{false};
+    std::atomic<std::int64_t> done{0};
+    std::vector<std::vector<double>> latencies(static_cast<std::size_t>(callers_));
+    std::vector<std::thread> threads;
+    const double start = now_s();
+    const double cpu_start = process_cpu_s();
+    for (int i = 0; i < callers_; ++i) {
+      threads.emplace_back([&, i] {
+        const auto n = static_cast<std::size_t>(i);
+        const auto& [reject, submit] = commands_[n];
+        std::vector<double>& mine = latencies[n];
+        while (!stop.load(std::memory_order_relaxed)) {
+          const double asked = now_s();
+          if (engine_->fire(in_review_[n] ? reject : submit).ok()) {
+            mine.push_back((now_s() - asked) * 1e6);
+            done.fetch_add(1, std::memory_order_relaxed);
+          }
+          in_review_[n] = !in_review_[n];
+        }
+      });
+    }
+    std::this_thread::sleep_for(duration<double>(seconds));
+    stop = true;
+    for (auto& t : threads) t.join();
+    const double elapsed = now_s() - start;
+    const double cpu = process_cpu_s() - cpu_start;
+    for (const auto& mine : latencies)
+      latencies_.insert(latencies_.end(), mine.begin(), mine.end());
+    return Rate{static_cast<double>(done.load()) / elapsed,
+                1e6 * cpu / static_cast<double>(std::max<std::int64_t>(done.load(), 1))};
+  }
+
+  // The latencies of every slice so far: median, 99th percentile, worst (in `rate`).
+  void latencies(Rate& rate) {
+    if (latencies_.empty()) return;
+    std::sort(latencies_.begin(), latencies_.end());
+    rate.p50_us = quantile(latencies_, 0.50);
+    rate.p99_us = quantile(latencies_, 0.99);
+    rate.max_us = latencies_.back();
+  }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+  int callers_;
+  std::vector<std::pair<FireRequest, FireRequest>> commands_;  // each caller's reject and submit
+  std::vector<char> in_review_;  // each caller's item is in review (its next command rejects)
+  std::vector<double> latencies_;
+};
+
+// The storage alone: the commits the engine makes in EngineRunner (a rejection, then the
 // resubmission, of each of `per_tx` items in review), built once by the engine and then handed to
 // the store directly, `per_tx` commands per transaction — no evaluation, no state machine, no
 // state document, no group-commit queue; the store still checks each expected version, chains and
 // hashes each event, and writes the projection row and what changes of the schedule. What the
-// engine adds on top of its storage is the difference to engine_rate; what the storage design
-// costs over a bare row is the difference to raw_rate.
-Rate store_rate(const std::string& dir, int per_tx, double seconds) {
-  const std::string path = dir + "/store-" + std::to_string(per_tx) + ".db";
-  std::vector<CommitRequest> rejects;
-  std::vector<CommitRequest> submits;
-  std::vector<std::int64_t> versions;
-  {
-    auto engine = make_engine(path);
-    for (int i = 0; i < per_tx; ++i) {
-      const auto [reject, submit] = reject_and_submit(item_in_review(*engine, i));
-      for (const FireRequest* f : {&reject, &submit}) {
-        auto before = engine->get_item(f->item_id);
-        auto after = engine->fire(*f);
-        auto events = engine->history(f->item_id);
-        if (!before.ok() || !after.ok() || !events.ok()) {
-          std::cerr << "store_rate: the engine refused a command\n";
+// engine adds on top of its storage is the difference to EngineRunner; what the storage design
+// costs over a bare row is the difference to RawRunner.
+class StoreRunner final : public Runner {
+ public:
+  StoreRunner(const std::string& dir, int per_tx) : per_tx_(per_tx) {
+    const std::string path = dir + "/store-" + std::to_string(per_tx) + ".db";
+    {
+      auto engine = make_engine(path);
+      for (int i = 0; i < per_tx; ++i) {
+        const auto [reject, submit] = reject_and_submit(item_in_review(*engine, i));
+        for (const FireRequest* f : {&reject, &submit}) {
+          auto before = engine->get_item(f->item_id);
+          auto after = engine->fire(*f);
+          auto events = engine->history(f->item_id);
+          if (!before.ok() || !after.ok() || !events.ok()) {
+            std::cerr << "storage alone: the engine refused a command\n";
+            std::exit(1);
+          }
+          const Event& e = events->back();
+          CommitRequest c;
+          c.item_id = f->item_id;
+          c.events.push_back(NewEvent{e.type, e.actor, e.role, e.reason, e.command_id, e.at,
+                                      e.payload, e.definition_version, e.calendar_version});
+          c.projection = item_record(*after);
+          schedule_of(*after, c.timers, c.deadlines);
+          c.schedule_before.emplace();  // as the engine does
+          schedule_of(*before, c.schedule_before->timers, c.schedule_before->deadlines);
+          (f == &reject ? rejects_ : submits_).push_back(std::move(c));
+        }
+        versions_.push_back(engine->get_item(reject.item_id)->version);
+      }
+    }
+    auto opened = open_sqlite_store(path);
+    if (!opened.ok()) {
+      std::cerr << opened.status().to_string() << "\n";
+      std::exit(1);
+    }
+    store_ = std::move(*opened);
+  }
+
+  Rate run(double seconds) override {
+    std::int64_t commands = 0;
+    const double start = now_s();
+    const double cpu_start = process_cpu_s();
+    while (now_s() - start < seconds) {
+      std::vector<CommitRequest>& batch = in_review_ ? rejects_ : submits_;
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].expected_version = versions_[i]++;
+      for (const auto& outcome : store_->commit(batch)) {
+        if (!outcome.ok()) {
+          std::cerr << outcome.status().to_string() << "\n";
           std::exit(1);
         }
-        const Event& e = events->back();
-        CommitRequest c;
-        c.item_id = f->item_id;
-        c.events.push_back(NewEvent{e.type, e.actor, e.role, e.reason, e.command_id, e.at,
-                                    e.payload, e.definition_version, e.calendar_version});
-        c.projection = item_record(*after);
-        schedule_of(*after, c.timers, c.deadlines);
-        c.schedule_before.emplace();  // as the engine does
-        schedule_of(*before, c.schedule_before->timers, c.schedule_before->deadlines);
-        (f == &reject ? rejects : submits).push_back(std::move(c));
       }
-      versions.push_back(engine->get_item(reject.item_id)->version);
+      commands += per_tx_;
+      in_review_ = !in_review_;
+    }
+    const double cpu = process_cpu_s() - cpu_start;
+    return Rate{static_cast<double>(commands) / (now_s() - start),
+                1e6 * cpu / static_cast<double>(std::max<std::int64_t>(commands, 1))};
+  }
+
+ private:
+  int per_tx_;
+  std::vector<CommitRequest> rejects_;
+  std::vector<CommitRequest> submits_;
+  std::vector<std::int64_t> versions_;
+  bool in_review_ = true;
+  std::unique_ptr<Store> store_;
+};
+
+// The median of `values` (not empty).
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// `rounds` rounds in which each runner runs for `seconds / rounds`, the order rotating from round
+// to round: each runner's slices, in runner order.
+std::vector<std::vector<Rate>> interleave(const std::vector<Runner*>& runners, int rounds,
+                                          double seconds) {
+  std::vector<std::vector<Rate>> slices(runners.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (std::size_t k = 0; k < runners.size(); ++k) {
+      const std::size_t i = (k + static_cast<std::size_t>(r)) % runners.size();
+      slices[i].push_back(runners[i]->run(seconds / rounds));
     }
   }
-  auto opened = open_sqlite_store(path);
-  if (!opened.ok()) {
-    std::cerr << opened.status().to_string() << "\n";
-    std::exit(1);
+  return slices;
+}
+
+// The median rate and CPU per operation of a runner's slices.
+Rate median_rate(const std::vector<Rate>& slices) {
+  std::vector<double> rates, cpus;
+  for (const Rate& r : slices) {
+    rates.push_back(r.per_s);
+    cpus.push_back(r.cpu_us);
   }
-  Store& store = **opened;
-  std::int64_t commands = 0;
-  const double start = now_s();
-  const double cpu_start = process_cpu_s();
-  for (bool in_review = true; now_s() - start < seconds; in_review = !in_review) {
-    std::vector<CommitRequest>& batch = in_review ? rejects : submits;
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].expected_version = versions[i]++;
-    for (const auto& outcome : store.commit(batch)) {
-      if (!outcome.ok()) {
-        std::cerr << outcome.status().to_string() << "\n";
-        std::exit(1);
-      }
-    }
-    commands += per_tx;
+  return Rate{median(rates), median(cpus)};
+}
+
+// The median over rounds of a / b, each round's slices compared with each other.
+double median_ratio(const std::vector<Rate>& a, const std::vector<Rate>& b) {
+  std::vector<double> ratios;
+  for (std::size_t r = 0; r < a.size() && r < b.size(); ++r) {
+    ratios.push_back(b[r].per_s > 0 ? a[r].per_s / b[r].per_s : 0);
   }
-  const double cpu = process_cpu_s() - cpu_start;
-  return Rate{static_cast<double>(commands) / (now_s() - start),
-              1e6 * cpu / static_cast<double>(std::max<std::int64_t>(commands, 1))};
+  return ratios.empty() ? 0 : median(ratios);
 }
 
 // A database of about `events` events for `audit verify`: items of every unit driven through a
@@ -322,36 +457,6 @@ std::int64_t fill_for_verify(const std::string& path, std::int64_t events) {
   }
   for (auto& t : threads) t.join();
   return written.load();
-}
-
-// Raw SQLite: 300-byte rows with a SHA-256 each, WAL, synchronous=FULL, `per_tx` rows a commit.
-Rate raw_rate(const std::string& dir, int per_tx, double seconds) {
-  const std::string path = dir + "/raw-" + std::to_string(per_tx) + ".db";
-  fresh(path);
-  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = FULL");
-  db.exec("CREATE TABLE events (seq INTEGER PRIMARY KEY, item_id TEXT, payload TEXT, hash TEXT)");
-  SQLite::Statement insert(db, "INSERT INTO events (item_id, payload, hash) VALUES (?, ?, ?)");
-  const std::string payload(300, 'x');
-  std::int64_t rows = 0;
-  const double start = now_s();
-  const double cpu_start = process_cpu_s();
-  while (now_s() - start < seconds) {
-    SQLite::Transaction tx(db);
-    for (int i = 0; i < per_tx; ++i) {
-      insert.reset();
-      insert.bind(1, "gk-000001");
-      insert.bind(2, payload);
-      insert.bind(3, sha256_hex(payload + std::to_string(rows)));
-      insert.exec();
-      ++rows;
-    }
-    tx.commit();
-  }
-  const double cpu = process_cpu_s() - cpu_start;
-  return Rate{static_cast<double>(rows) / (now_s() - start),
-              1e6 * cpu / static_cast<double>(std::max<std::int64_t>(rows, 1))};
 }
 
 int switch_next(int stage, int event) {
@@ -554,9 +659,12 @@ int main(int argc, char** argv) {
       o.engine_only = std::stoi(value());
     else if (a == "--storage-only")
       o.storage_only = std::stoi(value());
+    else if (a == "--rounds")
+      o.rounds = std::max(1, std::stoi(value()));
     else {
       std::cerr << "usage: gongkai-bench [--dir DIR] [--seconds S] [--open-items N] "
-                   "[--verify-events N]\n       gongkai-bench --verify-only DB [--repeat N]\n"
+                   "[--verify-events N] [--rounds N]\n"
+                   "       gongkai-bench --verify-only DB [--repeat N]\n"
                    "       gongkai-bench --engine-only CALLERS [--dir DIR] [--seconds S]\n"
                    "       gongkai-bench --storage-only PER_TX [--dir DIR] [--seconds S]\n";
       return 2;
@@ -566,7 +674,9 @@ int main(int argc, char** argv) {
   if (!o.verify_only.empty()) return verify_only(o.verify_only, o.repeat);
   fs::create_directories(o.dir);
   if (o.engine_only > 0) {  // the command path alone, e.g. under perf
-    const Rate rate = engine_rate(o.dir, o.engine_only, o.seconds, nullptr);
+    EngineRunner runner(o.dir, o.engine_only);
+    Rate rate = runner.run(o.seconds);
+    runner.latencies(rate);
     std::printf(
         "engine, durable commands, %d callers: %.0f /s (%.1f µs CPU per command; latency %.2f ms "
         "p50, %.2f ms p99, %.2f ms worst)\n",
@@ -575,41 +685,54 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (o.storage_only > 0) {  // the storage alone, e.g. under perf
-    const Rate rate = store_rate(o.dir, o.storage_only, o.seconds);
+    const Rate rate = StoreRunner(o.dir, o.storage_only).run(o.seconds);
     std::printf("storage alone, %d commands per transaction: %.0f /s (%.1f µs CPU per command)\n",
                 o.storage_only, rate.per_s, rate.cpu_us);
     return 0;
   }
-  std::printf("gongkai-bench — %u cores, WAL, synchronous=FULL, %.1f s per measurement\n\n",
-              std::thread::hardware_concurrency(), o.seconds);
+  std::printf(
+      "gongkai-bench — %u cores, WAL, synchronous=FULL, %.1f s per measurement in %d interleaved "
+      "slices (medians of the slices; ratios: medians of each round's ratio)\n\n",
+      std::thread::hardware_concurrency(), o.seconds, o.rounds);
 
-  const Rate raw1 = raw_rate(o.dir, 1, o.seconds);
-  const Rate raw64 = raw_rate(o.dir, 64, o.seconds);
+  RawRunner raw1(o.dir, 1), raw64(o.dir, 64);
+  StoreRunner store1(o.dir, 1), store64(o.dir, 64);
+  EngineRunner engine1(o.dir, 1), engine8(o.dir, 8), engine64(o.dir, 64);
+  const std::vector<Runner*> runners = {&raw1,    &raw64,   &store1,  &store64,
+                                        &engine1, &engine8, &engine64};
+  const auto slices = interleave(runners, o.rounds, o.seconds);
+  enum { kRaw1, kRaw64, kStore1, kStore64, kEngine1, kEngine8, kEngine64 };
+  const auto rate = [&](int i) { return median_rate(slices[static_cast<std::size_t>(i)]); };
+  const auto ratio = [&](int a, int b) {
+    return 100 *
+           median_ratio(slices[static_cast<std::size_t>(a)], slices[static_cast<std::size_t>(b)]);
+  };
   std::printf("%-46s %12.0f /s   (%.1f µs CPU per row)\n", "raw SQLite, 1 row per transaction",
-              raw1.per_s, raw1.cpu_us);
+              rate(kRaw1).per_s, rate(kRaw1).cpu_us);
   std::printf("%-46s %12.0f /s   (%.1f µs CPU per row)\n", "raw SQLite, 64 rows per transaction",
-              raw64.per_s, raw64.cpu_us);
-  const Rate store1 = store_rate(o.dir, 1, o.seconds);
-  const Rate store64 = store_rate(o.dir, 64, o.seconds);
+              rate(kRaw64).per_s, rate(kRaw64).cpu_us);
   std::printf("%-46s %12.0f /s   %5.1f%% of raw 1/tx (%.1f µs CPU per command)\n",
-              "storage alone, 1 command per transaction", store1.per_s,
-              100 * store1.per_s / raw1.per_s, store1.cpu_us);
+              "storage alone, 1 command per transaction", rate(kStore1).per_s,
+              ratio(kStore1, kRaw1), rate(kStore1).cpu_us);
   std::printf("%-46s %12.0f /s   %5.1f%% of raw 64/tx (%.1f µs CPU per command)\n",
-              "storage alone, 64 commands per transaction", store64.per_s,
-              100 * store64.per_s / raw64.per_s, store64.cpu_us);
-  std::int64_t events = 0;
-  for (int callers : {1, 8, 64}) {
-    const Rate rate = engine_rate(o.dir, callers, o.seconds, &events);
-    const Rate& storage = callers == 1 ? store1 : store64;
+              "storage alone, 64 commands per transaction", rate(kStore64).per_s,
+              ratio(kStore64, kRaw64), rate(kStore64).cpu_us);
+  for (const auto& [callers, index, runner] :
+       {std::tuple<int, int, EngineRunner*>{1, kEngine1, &engine1},
+        {8, kEngine8, &engine8},
+        {64, kEngine64, &engine64}}) {
+    const int storage = callers == 1 ? kStore1 : kStore64;
+    Rate engine = rate(index);
+    runner->latencies(engine);
     std::printf(
         "%-46s %12.0f /s   %5.1f%% of raw 1/tx, %5.1f%% of raw 64/tx, %5.1f%% of storage alone "
         "%d/tx (%.1f µs CPU per command)\n",
-        ("engine, durable commands, " + std::to_string(callers) + " callers").c_str(), rate.per_s,
-        100 * rate.per_s / raw1.per_s, 100 * rate.per_s / raw64.per_s,
-        100 * rate.per_s / storage.per_s, callers == 1 ? 1 : 64, rate.cpu_us);
+        ("engine, durable commands, " + std::to_string(callers) + " callers").c_str(), engine.per_s,
+        ratio(index, kRaw1), ratio(index, kRaw64), ratio(index, storage), callers == 1 ? 1 : 64,
+        engine.cpu_us);
     std::printf("%-46s %12.2f ms p50, %.2f ms p99, %.2f ms worst\n",
-                "  latency (call to acknowledgment)", rate.p50_us / 1e3, rate.p99_us / 1e3,
-                rate.max_us / 1e3);
+                "  latency (call to acknowledgment)", engine.p50_us / 1e3, engine.p99_us / 1e3,
+                engine.max_us / 1e3);
   }
 
   double msm = 0, sw = 0;
