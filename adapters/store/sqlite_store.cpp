@@ -1376,14 +1376,16 @@ class SqliteStore final : public Store {
     std::int64_t item_prev_seq = 0;
     std::string stage_before;
     std::int64_t version = 0;
+    std::int64_t rowid = 0;  // the projection row's, to update it without looking up its id again
     if (item_id.empty()) {
       if (request.expected_version != 0) {
         throw RequestFailed{Status(Errc::internal, "a new item must expect version 0")};
       }
       item_id = format_item_id(next_item_number());
     } else {
-      Lease q_lease =
-          statement("SELECT version, last_hash, stage, last_seq FROM items WHERE id = ?");
+      static const std::string kRow =
+          "SELECT version, last_hash, stage, last_seq, rowid FROM items WHERE id = ?";
+      Lease q_lease = statement(kRow);
       SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
       if (!q.executeStep()) {
@@ -1393,6 +1395,7 @@ class SqliteStore final : public Store {
       item_prev_hash = q.getColumn(1).getString();
       stage_before = q.getColumn(2).getString();
       item_prev_seq = q.getColumn(3).getInt64();
+      rowid = q.getColumn(4).getInt64();
       if (version != request.expected_version) {
         throw RequestFailed{
             Status(Errc::version_conflict, "item " + item_id + " is at version " +
@@ -1400,8 +1403,10 @@ class SqliteStore final : public Store {
                                                std::to_string(request.expected_version))};
       }
     }
-    Lease insert_lease = statement(std::string("INSERT INTO events (") + kEventColumns +
-                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    static const std::string kInsertEvent =
+        std::string("INSERT INTO events (") + kEventColumns +
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    Lease insert_lease = statement(kInsertEvent);
     SQLite::Statement& insert = *insert_lease;
     for (const NewEvent& n : request.events) {
       Event e;
@@ -1448,7 +1453,7 @@ class SqliteStore final : public Store {
       item_prev_seq = e.seq;
       outcome.events.push_back(std::move(e));
     }
-    write_projection(item_id, version, item_prev_hash, item_prev_seq, request, stage_before);
+    write_projection(item_id, rowid, version, item_prev_hash, item_prev_seq, request, stage_before);
     replace_schedule(item_id, request, request.item_id.empty());
     write_deliveries(item_id, request);
     if (!request.command_id.empty()) {
@@ -1521,7 +1526,7 @@ class SqliteStore final : public Store {
   // Writes the item's projection row. An existing row is updated in the columns a command can
   // change, and its stage (indexed twice) only when it changes: SQLite rewrites an index entry
   // whenever an indexed column is assigned, even to the same value.
-  void write_projection(const std::string& item_id, std::int64_t version,
+  void write_projection(const std::string& item_id, std::int64_t rowid, std::int64_t version,
                         const std::string& last_hash, std::int64_t last_seq,
                         const CommitRequest& request, const std::string& stage_before) {
     const ItemRecord& p = request.projection;
@@ -1548,11 +1553,13 @@ class SqliteStore final : public Store {
       return;
     }
     const bool restage = stage != stage_before;
-    Lease update_lease =
-        statement(std::string("UPDATE items SET ") + (restage ? "stage = :stage, " : "") +
-                  "definition_version = :definition_version, version = :version, "
-                  "updated_at = :updated_at, title = :title, "
-                  "last_hash = :last_hash, last_seq = :last_seq, state = :state WHERE id = :id");
+    static const std::string kSet =
+        "definition_version = :definition_version, version = :version, updated_at = :updated_at, "
+        "title = :title, last_hash = :last_hash, last_seq = :last_seq, state = :state "
+        "WHERE rowid = :rowid";
+    static const std::string kUpdate = "UPDATE items SET " + kSet;
+    static const std::string kUpdateRestage = "UPDATE items SET stage = :stage, " + kSet;
+    Lease update_lease = statement(restage ? kUpdateRestage : kUpdate);
     SQLite::Statement& update = *update_lease;
     if (restage) update.bind(":stage", stage);
     update.bind(":definition_version", static_cast<int64_t>(p.definition_version));
@@ -1562,7 +1569,7 @@ class SqliteStore final : public Store {
     update.bindNoCopy(":last_hash", last_hash);
     update.bind(":last_seq", static_cast<int64_t>(last_seq));
     update.bindNoCopy(":state", p.state_json);
-    update.bindNoCopy(":id", item_id);
+    update.bind(":rowid", static_cast<int64_t>(rowid));
     if (update.exec() != 1) {  // apply read it in this transaction
       throw std::logic_error("the projection row of " + item_id +
                              " vanished inside its transaction");
@@ -1572,81 +1579,136 @@ class SqliteStore final : public Store {
   // Brings the item's timer and deadline rows to what `request` lists, writing only the rows that
   // change: most commands leave an item's schedule as it was, and rewriting unchanged rows (and
   // their entries in the fire_at and state/due indexes) was a third of the pages each commit wrote.
+  // The rows now are the ones the request says were stored (schedule_before), else read; a stored
+  // time that does not read differs from every time, so the row is written again.
   void replace_schedule(const std::string& item_id, const CommitRequest& request, bool is_new) {
-    std::map<std::string, std::string> timers_now;                    // key -> fire_at
-    std::map<std::string, std::array<std::string, 3>> deadlines_now;  // id -> kind, state, due
-    if (is_new) {
-      // no rows yet
-    } else if (request.schedule_before) {
-      for (const TimerRecord& t : request.schedule_before->timers) {
-        timers_now[t.key] = format_utc(t.fire_at);
-      }
-      for (const DeadlineRecord& d : request.schedule_before->deadlines) {
-        deadlines_now[d.deadline_id] = {d.kind, d.state, format_utc(d.due)};
-      }
-    } else {
-      Lease q_lease = statement("SELECT key, fire_at FROM timers WHERE item_id = ?");
+    std::vector<TimerRecord> read_timers;
+    std::vector<DeadlineRecord> read_deadlines;
+    std::vector<char> unreadable_timers, unreadable_deadlines;  // a stored time that does not read
+    const std::vector<TimerRecord>* timers_now = &read_timers;
+    const std::vector<DeadlineRecord>* deadlines_now = &read_deadlines;
+    if (!is_new && request.schedule_before) {
+      timers_now = &request.schedule_before->timers;
+      deadlines_now = &request.schedule_before->deadlines;
+    } else if (!is_new) {
+      static const std::string kTimers = "SELECT key, fire_at FROM timers WHERE item_id = ?";
+      Lease q_lease = statement(kTimers);
       SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
-      while (q.executeStep()) timers_now[q.getColumn(0).getString()] = q.getColumn(1).getString();
-      Lease d_lease =
-          statement("SELECT deadline_id, kind, state, due FROM deadlines WHERE item_id = ?");
+      while (q.executeStep()) {
+        auto at = parse_instant(text_of(q.getColumn(1)));
+        read_timers.push_back(
+            TimerRecord{item_id, q.getColumn(0).getString(), at.ok() ? *at : Instant{}});
+        unreadable_timers.push_back(at.ok() ? 0 : 1);
+      }
+      static const std::string kDeadlines =
+          "SELECT deadline_id, kind, state, due FROM deadlines WHERE item_id = ?";
+      Lease d_lease = statement(kDeadlines);
       SQLite::Statement& d = *d_lease;
       d.bind(1, item_id);
       while (d.executeStep()) {
-        deadlines_now[d.getColumn(0).getString()] = {
-            d.getColumn(1).getString(), d.getColumn(2).getString(), d.getColumn(3).getString()};
+        auto due = parse_instant(text_of(d.getColumn(3)));
+        read_deadlines.push_back(
+            DeadlineRecord{item_id, d.getColumn(0).getString(), d.getColumn(1).getString(),
+                           d.getColumn(2).getString(), due.ok() ? *due : Instant{}});
+        unreadable_deadlines.push_back(due.ok() ? 0 : 1);
       }
     }
-    Lease timer_lease =
-        statement("INSERT OR REPLACE INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)");
-    SQLite::Statement& timer = *timer_lease;
-    for (const TimerRecord& t : request.timers) {
-      std::string fire_at = format_utc(t.fire_at);
-      auto it = timers_now.find(t.key);
-      const bool same = it != timers_now.end() && it->second == fire_at;
-      if (it != timers_now.end()) timers_now.erase(it);
+    const auto readable = [](const std::vector<char>& unreadable, std::size_t i) {
+      return i >= unreadable.size() || unreadable[i] == 0;
+    };
+
+    // Statements are leased only when a row is written (emplaced from a statement's lease, which
+    // resets it, the slot's lease resetting it again when it ends). Of rows listed twice, the last
+    // is the one written (as INSERT OR REPLACE of both would leave).
+    std::optional<Lease> timer;
+    for (auto t_it = request.timers.begin(); t_it != request.timers.end(); ++t_it) {
+      const TimerRecord& t = *t_it;
+      if (std::any_of(std::next(t_it), request.timers.end(),
+                      [&](const TimerRecord& later) { return later.key == t.key; })) {
+        continue;
+      }
+      bool same = false;
+      for (std::size_t i = 0; i < timers_now->size(); ++i) {
+        const TimerRecord& now = (*timers_now)[i];
+        if (now.key == t.key) same = now.fire_at == t.fire_at && readable(unreadable_timers, i);
+      }
       if (same) continue;
-      timer.reset();
-      timer.bind(1, item_id);
-      timer.bind(2, t.key);
-      timer.bind(3, fire_at);
-      timer.exec();
+      if (!timer) {
+        static const std::string kUpsert =
+            "INSERT OR REPLACE INTO timers (item_id, key, fire_at) VALUES (?, ?, ?)";
+        timer.emplace(*statement(kUpsert));
+      }
+      SQLite::Statement& q = **timer;
+      q.reset();
+      q.bind(1, item_id);
+      q.bind(2, t.key);
+      q.bind(3, format_utc(t.fire_at));
+      q.exec();
     }
-    Lease drop_timer_lease = statement("DELETE FROM timers WHERE item_id = ? AND key = ?");
-    SQLite::Statement& drop_timer = *drop_timer_lease;
-    for (const auto& [key, unused] : timers_now) {
-      drop_timer.reset();
-      drop_timer.bind(1, item_id);
-      drop_timer.bind(2, key);
-      drop_timer.exec();
+    std::optional<Lease> drop_timer;
+    for (const TimerRecord& now : *timers_now) {
+      const bool kept = std::any_of(request.timers.begin(), request.timers.end(),
+                                    [&](const TimerRecord& t) { return t.key == now.key; });
+      if (kept) continue;
+      if (!drop_timer) {
+        static const std::string kDrop = "DELETE FROM timers WHERE item_id = ? AND key = ?";
+        drop_timer.emplace(*statement(kDrop));
+      }
+      SQLite::Statement& q = **drop_timer;
+      q.reset();
+      q.bind(1, item_id);
+      q.bind(2, now.key);
+      q.exec();
     }
-    Lease deadline_lease = statement(
-        "INSERT OR REPLACE INTO deadlines (item_id, deadline_id, kind, state, due) "
-        "VALUES (?, ?, ?, ?, ?)");
-    SQLite::Statement& deadline = *deadline_lease;
-    for (const DeadlineRecord& d : request.deadlines) {
-      std::array<std::string, 3> row{d.kind, d.state, format_utc(d.due)};
-      auto it = deadlines_now.find(d.deadline_id);
-      const bool same = it != deadlines_now.end() && it->second == row;
-      if (it != deadlines_now.end()) deadlines_now.erase(it);
+    std::optional<Lease> deadline;
+    for (auto d_it = request.deadlines.begin(); d_it != request.deadlines.end(); ++d_it) {
+      const DeadlineRecord& d = *d_it;
+      if (std::any_of(std::next(d_it), request.deadlines.end(), [&](const DeadlineRecord& later) {
+            return later.deadline_id == d.deadline_id;
+          })) {
+        continue;
+      }
+      bool same = false;
+      for (std::size_t i = 0; i < deadlines_now->size(); ++i) {
+        const DeadlineRecord& now = (*deadlines_now)[i];
+        if (now.deadline_id == d.deadline_id) {
+          same = now.kind == d.kind && now.state == d.state && now.due == d.due &&
+                 readable(unreadable_deadlines, i);
+        }
+      }
       if (same) continue;
-      deadline.reset();
-      deadline.bind(1, item_id);
-      deadline.bind(2, d.deadline_id);
-      deadline.bind(3, row[0]);
-      deadline.bind(4, row[1]);
-      deadline.bind(5, row[2]);
-      deadline.exec();
+      if (!deadline) {
+        static const std::string kUpsert =
+            "INSERT OR REPLACE INTO deadlines (item_id, deadline_id, kind, state, due) "
+            "VALUES (?, ?, ?, ?, ?)";
+        deadline.emplace(*statement(kUpsert));
+      }
+      SQLite::Statement& q = **deadline;
+      q.reset();
+      q.bind(1, item_id);
+      q.bind(2, d.deadline_id);
+      q.bind(3, d.kind);
+      q.bind(4, d.state);
+      q.bind(5, format_utc(d.due));
+      q.exec();
     }
-    Lease drop_deadline_lease =
-        statement("DELETE FROM deadlines WHERE item_id = ? AND deadline_id = ?");
-    SQLite::Statement& drop_deadline = *drop_deadline_lease;
-    for (const auto& [id, unused] : deadlines_now) {
-      drop_deadline.reset();
-      drop_deadline.bind(1, item_id);
-      drop_deadline.bind(2, id);
-      drop_deadline.exec();
+    std::optional<Lease> drop_deadline;
+    for (const DeadlineRecord& now : *deadlines_now) {
+      const bool kept =
+          std::any_of(request.deadlines.begin(), request.deadlines.end(),
+                      [&](const DeadlineRecord& d) { return d.deadline_id == now.deadline_id; });
+      if (kept) continue;
+      if (!drop_deadline) {
+        static const std::string kDrop =
+            "DELETE FROM deadlines WHERE item_id = ? AND deadline_id = ?";
+        drop_deadline.emplace(*statement(kDrop));
+      }
+      SQLite::Statement& q = **drop_deadline;
+      q.reset();
+      q.bind(1, item_id);
+      q.bind(2, now.deadline_id);
+      q.exec();
     }
   }
 

@@ -255,6 +255,39 @@ TEST_F(SqliteStoreTest, ScheduleRowsFollowEachCommitReadOrGiven) {
   }
 }
 
+// A stored time that does not read is written again, not taken for the same time; a row listed
+// twice is written as the last listing says (as INSERT OR REPLACE of both would leave it).
+TEST_F(SqliteStoreTest, ScheduleRowsAreRepairedAndTheLastListingWins) {
+  const Instant at = *parse_instant("2026-03-02T09:00:00+08:00");
+  const auto hours = [&](int h) { return at + std::chrono::hours(h); };
+  const auto fire_at = [&] {
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT fire_at FROM timers WHERE key = 'publish'").getString();
+  };
+  auto store = open();
+  CommitRequest create = new_item();
+  create.timers = {TimerRecord{"", "publish", hours(1)}};
+  ASSERT_TRUE(store->commit({create})[0].ok());
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE timers SET fire_at = 'garbage' WHERE key = 'publish'");
+  }
+  CommitRequest same = next_event("gk-000001", 1, Stage::review);
+  same.timers = create.timers;
+  ASSERT_TRUE(store->commit({same})[0].ok());
+  EXPECT_EQ(fire_at(), format_utc(hours(1)));
+  CommitRequest twice = next_event("gk-000001", 2, Stage::review);
+  twice.timers = {TimerRecord{"", "publish", hours(2)}, TimerRecord{"", "publish", hours(1)},
+                  TimerRecord{"", "publish", hours(3)}};
+  twice.schedule_before = ScheduleRows{create.timers, {}};
+  ASSERT_TRUE(store->commit({twice})[0].ok());
+  EXPECT_EQ(fire_at(), format_utc(hours(3)));
+  CommitRequest back = next_event("gk-000001", 3, Stage::review);
+  back.timers = {TimerRecord{"", "publish", hours(3)}, TimerRecord{"", "publish", hours(1)}};
+  ASSERT_TRUE(store->commit({back})[0].ok());
+  EXPECT_EQ(fire_at(), format_utc(hours(1)));
+}
+
 // Requests of one transaction are refused one by one, without savepoints: a refused request has
 // written nothing — not its event, not a number from the item counter — whatever comes after it.
 TEST_F(SqliteStoreTest, AFailedRequestDoesNotAffectItsBatch) {
