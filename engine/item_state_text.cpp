@@ -219,6 +219,9 @@ void write_notice(Writer& w, const ItemNotice& n) {
 
 void write_item_state(const Item& item, std::string& out) {
   out.clear();
+  // About what the document takes (≈ 1 KB besides its texts), so that it is not grown piece by
+  // piece: a command writes one, and the copies of its growth were a tenth of its CPU.
+  out.reserve(1536 + item.title.size() + item.content.size() + item.interpretation.size());
   Writer w(out);
   w.open_object();
   w.key("approved_by");
