@@ -402,9 +402,10 @@ Delivery read_delivery(SQLite::Statement& q) {
   return d;
 }
 
-constexpr const char* kItemColumns =
+// The projection row's columns read_item_into reads, but the last: last_seq (see last_seq_).
+constexpr const char* kItemColumnsButLastSeq =
     "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, title, "
-    "state, last_hash, last_seq";
+    "state, last_hash, ";
 // last_seq read from a file of schema 5 or older opened read-only (see kEventColumnsBefore6).
 constexpr const char* kItemLastSeqBefore6 =
     "COALESCE((SELECT e.seq FROM events e WHERE e.item_id = items.id "
@@ -601,9 +602,7 @@ class SqliteStore final : public Store {
                                      std::int64_t max_item_seq) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease row_lease = prepare(std::string("SELECT ") +
-                                  (schema_version_ >= 6 ? "last_seq" : kItemLastSeqBefore6) +
-                                  " FROM items WHERE id = ?");
+        Lease row_lease = prepare("SELECT " + last_seq_ + " FROM items WHERE id = ?");
         SQLite::Statement& row = *row_lease;
         row.bind(1, item_id);
         std::vector<Event> events;
@@ -1721,11 +1720,8 @@ class SqliteStore final : public Store {
   // The columns reads select: the current ones, or the older schema's equivalents when the file
   // was opened read-only without migrating.
   const std::string event_columns_ = schema_version_ >= 6 ? kEventColumns : kEventColumnsBefore6;
-  const std::string item_columns_ =
-      schema_version_ >= 6
-          ? std::string(kItemColumns)
-          : std::string(kItemColumns, std::strlen(kItemColumns) - 8) +  // but last_seq
-                kItemLastSeqBefore6;
+  const std::string last_seq_ = schema_version_ >= 6 ? "last_seq" : kItemLastSeqBefore6;
+  const std::string item_columns_ = kItemColumnsButLastSeq + last_seq_;
   const std::string reader_path_;
   const int busy_timeout_ms_;
   std::mutex readers_mutex_;

@@ -81,6 +81,15 @@ class DeadlinesTest : public ::testing::Test {
     return engine_->control_deadline(r);
   }
 
+  // The item's publication deadline as stored now: a copy, not a pointer into a temporary item.
+  ItemDeadline stored_publication(const std::string& id) {
+    auto now = engine_->get_item(id);
+    EXPECT_TRUE(now.ok()) << now.status().to_string();
+    const ItemDeadline* d = now.ok() ? now->find_deadline("publication") : nullptr;
+    EXPECT_NE(d, nullptr) << id;
+    return d ? *d : ItemDeadline{};
+  }
+
   std::vector<Event> events_of_type(const std::string& id, const std::string& type) {
     std::vector<Event> out;
     const auto history = engine_->history(id);
@@ -493,12 +502,9 @@ TEST_F(DeadlinesTest, ReloadingAnEarlierCalendarSetPutsItBackInForce) {
   EXPECT_TRUE(back->changed);
   EXPECT_EQ(back->version, 3);
   EXPECT_EQ(back->recomputed, 1);
-  const auto now = engine_->get_item(item.id);  // the deadline below points into it
-  ASSERT_TRUE(now.ok()) << now.status().to_string();
-  const ItemDeadline* d = now->find_deadline("publication");
-  ASSERT_NE(d, nullptr);
-  EXPECT_EQ(d->last_day, (Date{2019, 5, 3}));
-  EXPECT_EQ(d->calendar, "3:cn@3");
+  const ItemDeadline d = stored_publication(item.id);
+  EXPECT_EQ(d.last_day, (Date{2019, 5, 3}));
+  EXPECT_EQ(d.calendar, "3:cn@3");
   EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 2u);
   // The set in force loaded again changes nothing.
   auto same = engine_->load_calendars(original + "/calendars");
@@ -547,12 +553,9 @@ TEST_F(DeadlinesTest, AnEngineBesideAnotherPicksUpTheVersionsItLoads) {
   auto tick = engine_->run_due(std::nullopt);
   ASSERT_TRUE(tick.ok()) << tick.status().to_string();
   EXPECT_EQ(tick->recomputed, 0) << "the other engine recomputed already";
-  const auto now = engine_->get_item(item.id);  // the deadline below points into it
-  ASSERT_TRUE(now.ok()) << now.status().to_string();
-  const ItemDeadline* d = now->find_deadline("publication");
-  ASSERT_NE(d, nullptr);
-  EXPECT_EQ(d->last_day, (Date{2019, 5, 5}));
-  EXPECT_EQ(d->calendar, "2:cn@12");
+  const ItemDeadline d = stored_publication(item.id);
+  EXPECT_EQ(d.last_day, (Date{2019, 5, 5}));
+  EXPECT_EQ(d.calendar, "2:cn@12");
   EXPECT_EQ(events_of_type(item.id, "deadline_recomputed").size(), 1u);
   EXPECT_EQ(engine_->definitions_version(), 2);
   EXPECT_EQ(create(t("2019-04-04T10:00:00+08:00")).definition_version, 2);
