@@ -5,6 +5,13 @@
 
 namespace gongkai {
 
+CommitQueue::CommitQueue(Store& store, std::size_t max_batch)
+    : CommitQueue([&store](const Store::NextRequest& next) { return store.commit_pulled(next); },
+                  max_batch) {}
+
+CommitQueue::CommitQueue(Committer committer, std::size_t max_batch)
+    : committer_(std::move(committer)), max_batch_(std::max<std::size_t>(max_batch, 1)) {}
+
 Result<CommitOutcome> CommitQueue::commit(CommitRequest request) {
   auto self = std::make_shared<Waiter>();
   self->request = std::move(request);
@@ -20,38 +27,41 @@ Result<CommitOutcome> CommitQueue::commit(CommitRequest request) {
   }
 
   // The leader, at the front of the queue (only the front is ever given the lead, and only the
-  // leader takes callers off the queue): commit what is queued now, in order.
-  std::vector<std::shared_ptr<Waiter>> batch;
-  {
+  // leader takes callers off the queue). It pulls requests from the front while its transaction
+  // is open, so the callers the last batch answered, coming back while this batch's statements
+  // run, are written and synced with it instead of waiting for the next transaction. The waiters
+  // stay in the queue until they are answered: a caller arriving meanwhile is never the front.
+  std::size_t taken = 0;  // the waiters at the front of the queue pulled into the transaction
+  const Store::NextRequest next_request = [&]() -> const CommitRequest* {
     std::lock_guard<std::mutex> lock(mutex_);
-    batch.assign(queue_.begin(),
-                 queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), max_batch_)));
-  }
-  std::vector<CommitRequest> requests;
-  requests.reserve(batch.size());
-  assert(!batch.empty() && batch.front() == self);
-  for (const auto& w : batch) requests.push_back(std::move(w->request));
+    if (taken == queue_.size() || taken == max_batch_) return nullptr;
+    return &queue_[taken++]->request;
+  };
   // Whatever happens in the store, every caller of the batch gets an answer and the lead passes
   // on: a leader that left without either would leave every later caller waiting for ever.
   std::vector<Result<CommitOutcome>> results;
   try {
-    results = store_.commit(requests);
+    results = committer_(next_request);
   } catch (const std::exception& e) {
-    results.clear();
-    results.resize(batch.size(), Status(Errc::internal, std::string("commit: ") + e.what()));
+    results.assign(taken, Status(Errc::internal, std::string("commit: ") + e.what()));
   }
-  if (results.size() != batch.size()) {
-    results.assign(batch.size(),
-                   Status(Errc::internal, "the store answered a batch with another count"));
+  // The leader's own request is in the batch even when the store failed before pulling it.
+  taken = std::max<std::size_t>(taken, 1);
+  if (results.size() != taken) {
+    results.assign(taken, Status(Errc::internal, "the store answered a batch with another count"));
   }
+  std::vector<std::shared_ptr<Waiter>> batch;
   std::shared_ptr<Waiter> next;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(taken);
+    batch.assign(queue_.begin(), end);
+    queue_.erase(queue_.begin(), end);
     ++batches_;
-    requests_ += batch.size();
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
+    requests_ += taken;
     if (!queue_.empty()) next = queue_.front();
   }
+  assert(batch.front() == self);
   // The lead first: the next batch is written while this one's callers wake.
   if (next) {
     {

@@ -1,12 +1,14 @@
 // Internal: group commit. Concurrent callers queue their commits; the first in the queue becomes
-// the leader, commits everything queued in one store transaction (one fsync for many), and hands
-// each caller its own result. A lone caller commits at once, so latency under light load is one
-// commit. Each caller returns only after its transaction is durable. A leader passes the lead on
-// before it wakes its batch's callers, so the next batch is being written while they wake.
+// the leader and commits in one store transaction (one fsync for many) everything queued — what
+// was queued when it began and what joins the queue while the transaction is being written — then
+// hands each caller its own result. A lone caller commits at once, so latency under light load is
+// one commit. Each caller returns only after its transaction is durable. A leader passes the lead
+// on before it wakes its batch's callers, so the next batch is being written while they wake.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,15 +20,21 @@ namespace gongkai {
 
 class CommitQueue {
  public:
-  // `store` must outlive the queue. `max_batch` bounds one transaction.
-  explicit CommitQueue(Store& store, std::size_t max_batch = 512)
-      : store_(store), max_batch_(max_batch) {}
+  // Writes one transaction: pulls its requests from `next` until it gives nullptr and returns one
+  // result per request pulled, in order (the contract of Store::commit_pulled).
+  using Committer =
+      std::function<std::vector<Result<CommitOutcome>>(const Store::NextRequest& next)>;
+
+  // Commits into `store`, which must outlive the queue. `max_batch` bounds one transaction.
+  explicit CommitQueue(Store& store, std::size_t max_batch = 512);
+  // Commits through `committer` (a store's commit_pulled, possibly wrapped).
+  explicit CommitQueue(Committer committer, std::size_t max_batch = 512);
 
   // Commits `request` (possibly together with other callers' requests) and returns its result.
   // Thread-safe.
   Result<CommitOutcome> commit(CommitRequest request);
 
-  // Batches committed and requests in them, for benchmarks.
+  // Transactions written and requests in them, for benchmarks and tests.
   std::uint64_t batches() const;
   std::uint64_t requests() const;
 
@@ -42,9 +50,10 @@ class CommitQueue {
     bool lead = false;  // the caller is the front of the queue: it commits the next batch
   };
 
-  Store& store_;
+  const Committer committer_;
   const std::size_t max_batch_;
   mutable std::mutex mutex_;  // guards queue_ and the counts
+  // The callers waiting, in order; the leader's batch is at the front until it is answered.
   std::deque<std::shared_ptr<Waiter>> queue_;
   std::uint64_t batches_ = 0;
   std::uint64_t requests_ = 0;

@@ -182,6 +182,17 @@ class Store {
   // whole batch fail is reported for every request.
   virtual std::vector<Result<CommitOutcome>> commit(const std::vector<CommitRequest>& requests) = 0;
 
+  // Supplies the requests of commit_pulled one at a time: the next request, or nullptr when there
+  // are none (yet). A request it gives must stay valid until commit_pulled returns.
+  using NextRequest = std::function<const CommitRequest*()>;
+  // As commit, but with the requests pulled from `next` while the transaction is open, until it
+  // gives nullptr; then the transaction commits (or, when every request was refused, ends without
+  // writing). A caller can so add requests that arrive while the transaction is being written: a
+  // group commit gathers more requests under one fsync. Returns one result per request pulled, in
+  // the order pulled. When the transaction fails as a whole, every request pulled gets the error,
+  // and so does every request `next` still gives (pulled to be answered, never left out).
+  virtual std::vector<Result<CommitOutcome>> commit_pulled(const NextRequest& next) = 0;
+
   // The item's projection row; std::nullopt when there is no such item.
   virtual Result<std::optional<ItemRecord>> get_item(const std::string& id) = 0;
   // Projection rows matching `query`, ordered by id.

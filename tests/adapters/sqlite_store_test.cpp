@@ -57,6 +57,12 @@ void back_to_schema5(const std::string& path) {
       "ALTER TABLE items DROP COLUMN last_seq; PRAGMA user_version = 5");
 }
 
+// Events in the file as another connection sees them.
+std::int64_t events_on_disk(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  return db.execAndGet("SELECT count(*) FROM events").getInt64();
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<Store> open(SqliteOptions options = {}) {
@@ -336,6 +342,87 @@ TEST_F(SqliteStoreTest, ALoneRequestThatFailsLeavesNothing) {
   ASSERT_TRUE(next[0].ok()) << next[0].status().to_string();
   EXPECT_EQ(next[0]->events.at(0).seq, 2);
   EXPECT_EQ(store->chain_head()->seq, 2);
+}
+
+// commit_pulled takes requests while its transaction is open, one at a time until there are
+// none, and answers each in the order pulled; no other connection sees any of them before the
+// transaction commits, and then it sees them all.
+TEST_F(SqliteStoreTest, PulledRequestsJoinTheOpenTransaction) {
+  auto store = open();
+  ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  const std::vector<CommitRequest> arriving = {
+      next_event("gk-000001", 1, Stage::review), next_event("gk-000001", 1, Stage::review),
+      new_item(), next_event("gk-000001", 2, Stage::drafting)};
+  std::size_t pulled = 0;
+  std::vector<std::int64_t> seen;  // the events another connection sees at each pull
+  auto results = store->commit_pulled([&]() -> const CommitRequest* {
+    seen.push_back(events_on_disk(path_));
+    return pulled < arriving.size() ? &arriving[pulled++] : nullptr;
+  });
+  EXPECT_EQ(seen, std::vector<std::int64_t>(arriving.size() + 1, 1));
+  ASSERT_EQ(results.size(), arriving.size());
+  ASSERT_TRUE(results[0].ok()) << results[0].status().to_string();
+  EXPECT_EQ(results[0]->events.at(0).seq, 2);
+  // A request sees the ones pulled before it: the second expected version 1 too late.
+  EXPECT_EQ(results[1].status().code(), Errc::version_conflict);
+  ASSERT_TRUE(results[2].ok());
+  EXPECT_EQ(results[2]->item_id, "gk-000002");
+  ASSERT_TRUE(results[3].ok());
+  EXPECT_EQ(results[3]->version, 3);
+  EXPECT_EQ(events_on_disk(path_), 4);
+  EXPECT_EQ(store->chain_head()->seq, 4);
+}
+
+// A transaction whose every request is refused writes nothing, and one that fails as a whole
+// answers every request pulled and every request still offered with its error, leaving what was
+// stored as it was.
+TEST_F(SqliteStoreTest, PulledRequestsAllRefusedOrAllFailed) {
+  {
+    auto store = open();
+    ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  }
+  {
+    // The third item's projection row cannot be written: its statement fails.
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TRIGGER fail_third BEFORE INSERT ON items WHEN NEW.id = 'gk-000003' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  }
+  auto store = open();
+  const std::vector<CommitRequest> refused = {next_event("gk-000001", 5, Stage::review),
+                                              next_event("gk-000009", 0, Stage::review)};
+  std::size_t pulled = 0;
+  auto none = store->commit_pulled([&]() -> const CommitRequest* {
+    return pulled < refused.size() ? &refused[pulled++] : nullptr;
+  });
+  ASSERT_EQ(none.size(), 2u);
+  EXPECT_EQ(none[0].status().code(), Errc::version_conflict);
+  EXPECT_EQ(none[1].status().code(), Errc::item_not_found);
+  EXPECT_EQ(events_on_disk(path_), 1);
+
+  const std::vector<CommitRequest> failing = {next_event("gk-000001", 1, Stage::review), new_item(),
+                                              new_item(), new_item(),
+                                              next_event("gk-000001", 2, Stage::drafting)};
+  pulled = 0;
+  auto failed = store->commit_pulled([&]() -> const CommitRequest* {
+    return pulled < failing.size() ? &failing[pulled++] : nullptr;
+  });
+  EXPECT_EQ(pulled, failing.size());  // the ones after the failure were pulled to be answered
+  ASSERT_EQ(failed.size(), failing.size());
+  for (const auto& result : failed) {
+    EXPECT_EQ(result.status().code(), Errc::storage_error) << result.status().to_string();
+  }
+  EXPECT_EQ(events_on_disk(path_), 1);
+  EXPECT_EQ(store->chain_head()->seq, 1);
+  EXPECT_EQ((*store->get_item("gk-000001"))->version, 1);
+  // The store goes on: the same change commits once the trigger is gone.
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER fail_third");
+  }
+  auto next = store->commit({next_event("gk-000001", 1, Stage::review), new_item(), new_item()});
+  for (const auto& result : next) ASSERT_TRUE(result.ok()) << result.status().to_string();
+  EXPECT_EQ(next[2]->item_id, "gk-000003");
 }
 
 TEST_F(SqliteStoreTest, RepeatedCommandIdsWriteNothing) {
@@ -754,12 +841,6 @@ TEST_F(SqliteStoreTest, RejectsAnUnknownSynchronousSetting) {
   bad.create = true;
   bad.synchronous = "OFF";
   EXPECT_EQ(open_sqlite_store(path_, bad).status().code(), Errc::invalid_argument);
-}
-
-// Events in the file as another connection sees them.
-std::int64_t events_on_disk(const std::string& path) {
-  SQLite::Database db(path, SQLite::OPEN_READONLY);
-  return db.execAndGet("SELECT count(*) FROM events").getInt64();
 }
 
 SqliteOptions simulation() {

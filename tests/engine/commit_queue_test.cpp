@@ -1,13 +1,18 @@
 // engine/commit_queue: group commit over a real SQLite store. Every caller gets the answer to its
-// own request (its own event back), every request lands exactly once in one gapless chain, and
-// concurrent callers share transactions.
+// own request (its own event back), every request lands exactly once in one gapless chain,
+// concurrent callers share transactions — also one that is already being written — and a store
+// that fails still answers every caller.
 #include "engine/commit_queue.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/commit_requests.h"
@@ -90,6 +95,66 @@ TEST_F(CommitQueueTest, EveryCallerGetsItsOwnAnswerAndEveryRequestLandsOnce) {
   EXPECT_EQ(store_->chain_head()->seq, kTotal);
   EXPECT_EQ(queue.requests(), static_cast<std::uint64_t>(kTotal));
   EXPECT_LE(queue.batches(), queue.requests());
+}
+
+// A caller that queues while the leader's transaction is being written is pulled into it: one
+// transaction, one sync, both answered with their own events.
+TEST_F(CommitQueueTest, ACallerQueuedWhileATransactionIsWrittenJoinsIt) {
+  std::optional<CommitQueue> queue;
+  std::thread late;
+  std::optional<Result<CommitOutcome>> late_result;
+  queue.emplace([&](const Store::NextRequest& next) {
+    bool first = true;
+    const CommitRequest* held = nullptr;  // pulled from the queue, handed to the store next
+    return store_->commit_pulled([&]() -> const CommitRequest* {
+      if (held) return std::exchange(held, nullptr);
+      const CommitRequest* request = next();
+      if (!first) return request;
+      first = false;
+      // The leader's own request is pulled; another caller queues now, and is the next pulled.
+      late = std::thread([&] { late_result = queue->commit(new_item("late")); });
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!held && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        held = next();
+      }
+      EXPECT_NE(held, nullptr) << "the late caller never joined the transaction";
+      return request;
+    });
+  });
+  auto first = queue->commit(new_item("first"));
+  late.join();
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  ASSERT_TRUE(late_result && late_result->ok());
+  EXPECT_EQ(first->events.at(0).command_id, "first");
+  EXPECT_EQ((*late_result)->events.at(0).command_id, "late");
+  EXPECT_EQ((*late_result)->events.at(0).seq, 2);
+  EXPECT_EQ(queue->batches(), 1u);
+  EXPECT_EQ(queue->requests(), 2u);
+}
+
+// A store that throws, or answers with another count, fails the batch it was given — every
+// caller in it gets an internal error, none waits for ever — and the queue goes on.
+TEST_F(CommitQueueTest, AFailingStoreAnswersEveryCallerAndTheQueueGoesOn) {
+  int calls = 0;
+  CommitQueue queue([&](const Store::NextRequest& next) -> std::vector<Result<CommitOutcome>> {
+    ++calls;
+    if (calls == 1) {
+      next();
+      throw std::runtime_error("the disk went away");
+    }
+    if (calls == 2) return {};  // pulled nothing, answered nothing
+    return store_->commit_pulled(next);
+  });
+  auto thrown = queue.commit(new_item("c-1"));
+  EXPECT_EQ(thrown.status().code(), Errc::internal);
+  EXPECT_NE(thrown.status().message().find("the disk went away"), std::string::npos);
+  auto unanswered = queue.commit(new_item("c-2"));
+  EXPECT_EQ(unanswered.status().code(), Errc::internal);
+  auto landed = queue.commit(new_item("c-3"));
+  ASSERT_TRUE(landed.ok()) << landed.status().to_string();
+  EXPECT_EQ(landed->events.at(0).seq, 1);
+  EXPECT_EQ(queue.batches(), 3u);
 }
 
 }  // namespace
