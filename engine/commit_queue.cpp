@@ -31,11 +31,19 @@ Result<CommitOutcome> CommitQueue::commit(CommitRequest request) {
   // is open, so the callers the last batch answered, coming back while this batch's statements
   // run, are written and synced with it instead of waiting for the next transaction. The waiters
   // stay in the queue until they are answered: a caller arriving meanwhile is never the front.
-  std::size_t taken = 0;  // the waiters at the front of the queue pulled into the transaction
+  // The queue is looked at once for all the callers that queued since the last look, not once
+  // per request: every look contends with callers queueing.
+  std::vector<Waiter*> seen;  // the front of the queue as far as the leader has looked
+  seen.reserve(std::min<std::size_t>(max_batch_, 64));
+  std::size_t taken = 0;  // the first `taken` of `seen` are pulled into the transaction
   const Store::NextRequest next_request = [&]() -> const CommitRequest* {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (taken == queue_.size() || taken == max_batch_) return nullptr;
-    return &queue_[taken++]->request;
+    if (taken == seen.size()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      const std::size_t end = std::min(queue_.size(), max_batch_);
+      for (std::size_t i = seen.size(); i < end; ++i) seen.push_back(queue_[i].get());
+    }
+    if (taken == seen.size()) return nullptr;
+    return &seen[taken++]->request;
   };
   // Whatever happens in the store, every caller of the batch gets an answer and the lead passes
   // on: a leader that left without either would leave every later caller waiting for ever.
