@@ -18,7 +18,9 @@
 #include "engine/deadlines.h"
 #include "engine/deliveries.h"
 #include "engine/history_context.h"
+#include "engine/item_cache.h"
 #include "engine/item_json.h"
+#include "engine/item_locks.h"
 #include "engine/item_schedule.h"
 #include "engine/item_state.h"
 #include "engine/notice_periods.h"
@@ -166,56 +168,17 @@ std::string default_definitions_dir() {
 struct Engine::Impl {
   std::unique_ptr<Store> store;
   std::shared_ptr<const Clock> clock;
-  // Commands on one item are evaluated and committed one at a time (striped locks by item id);
+  // Commands on one item are evaluated and committed one at a time (a lock per item id);
   // commands on different items run concurrently and share transactions through the commit
   // queue. Other processes are kept in order by the store's transactions and the expected-version
   // check.
-  static constexpr std::size_t kStripes = 256;
-  std::array<std::mutex, kStripes> item_locks;
+  ItemLocks item_locks;
   std::unique_ptr<CommitQueue> commits;
-
-  static std::size_t stripe_of(const std::string& item_id) {
-    return std::hash<std::string>{}(item_id) % kStripes;
-  }
-  std::mutex& lock_for(const std::string& item_id) { return item_locks[stripe_of(item_id)]; }
-
-  // Items as the last command through this engine left them, so that the next command on an item
-  // is evaluated without reading and parsing its projection row (a fifth of a command's CPU).
-  // Each stripe's entries are guarded by that stripe's item lock and bounded (oldest out first),
-  // so memory does not grow with the number of items. Another process may have moved an item
-  // since: the commit's expected-version check, made inside the write transaction, refuses a
-  // command evaluated on a stale item, and any outcome other than a commit — that refusal, a
-  // lifecycle refusal, a skip — is evaluated once more on the item read from the store.
-  struct CachedItems {
-    std::unordered_map<std::string, Item> items;
-    std::deque<std::string> order;  // insertion order, for eviction
-  };
-  static constexpr std::size_t kCachedPerStripe = 32;
-  std::array<CachedItems, kStripes> cached;
-
-  // The cached item, or nullptr. Callers hold the item's stripe lock.
-  const Item* cached_item(const std::string& id) {
-    auto& stripe = cached[stripe_of(id)];
-    auto it = stripe.items.find(id);
-    return it == stripe.items.end() ? nullptr : &it->second;
-  }
-  // Callers hold the item's stripe lock.
-  void cache_item(const Item& item) {
-    auto& stripe = cached[stripe_of(item.id)];
-    auto [it, inserted] = stripe.items.insert_or_assign(item.id, item);
-    if (!inserted) return;
-    stripe.order.push_back(item.id);
-    if (stripe.order.size() > kCachedPerStripe) {
-      stripe.items.erase(stripe.order.front());
-      stripe.order.pop_front();
-    }
-  }
-  // Callers hold the item's stripe lock.
-  void forget_item(const std::string& id) {
-    auto& stripe = cached[stripe_of(id)];
-    if (stripe.items.erase(id) == 0) return;
-    stripe.order.erase(std::find(stripe.order.begin(), stripe.order.end(), id));
-  }
+  // Items as the last command through this engine left them (see ItemCache): any outcome other
+  // than a commit — a refusal by the expected-version check, a lifecycle refusal, a skip — is
+  // evaluated once more on the item read from the store.
+  static constexpr std::size_t kCachedItems = 8192;
+  ItemCache cache{kCachedItems};
   mutable std::shared_mutex versions_mutex;
   std::map<std::int64_t, std::shared_ptr<const DefinitionSet>> definitions;
   std::map<std::int64_t, std::shared_ptr<const CalendarSet>> calendars;
@@ -400,7 +363,7 @@ struct Engine::Impl {
                                      const Builder& build) {
     auto requested_at = command_instant(explicit_at);
     if (!requested_at.ok()) return requested_at.status();
-    std::lock_guard<std::mutex> lock(lock_for(item_id));
+    const ItemLocks::Guard locked = item_locks.lock(item_id);
     if (!command_id.empty()) {
       auto earlier = store->find_command(command_id);
       if (!earlier.ok()) return earlier.status();
@@ -412,8 +375,8 @@ struct Engine::Impl {
     }
     for (int attempt = 0;; ++attempt) {
       // The first attempt evaluates on the cached item when there is one; whatever does not end
-      // in a commit is then evaluated again on the item as stored (see CachedItems).
-      const Item* cached = attempt == 0 ? cached_item(item_id) : nullptr;
+      // in a commit is then evaluated again on the item as stored (see ItemCache).
+      const std::shared_ptr<const Item> cached = attempt == 0 ? cache.find(item_id) : nullptr;
       std::optional<Item> loaded;
       if (!cached) {
         auto stored = load_item(item_id);
@@ -423,7 +386,7 @@ struct Engine::Impl {
       auto outcome = evaluate(cached ? *cached : *loaded, expected, requested_at, explicit_at,
                               command_id, fingerprint, build);
       const bool answered = outcome.ok() && outcome->item;  // committed, or an earlier answer
-      if (!answered) forget_item(item_id);
+      if (!answered) cache.forget(item_id);
       // Judged on the held copy without an answer (a refusal, a skip, a conflict): judged again on
       // the stored item, unless the store itself failed (exit 1: storage or internal).
       if (cached && !answered && (outcome.ok() || outcome.status().exit_code() != 1)) continue;
@@ -433,7 +396,7 @@ struct Engine::Impl {
       }
       if (!outcome.ok()) return outcome.status();
       // An earlier answer to a repeated command is the item as it was then, not as it is now.
-      if (outcome->item && outcome->committed) cache_item(*outcome->item);
+      if (outcome->item && outcome->committed) cache.put(*outcome->item);
       return std::move(outcome->item);
     }
   }
@@ -833,8 +796,7 @@ Result<Item> Engine::create_item(const CreateItemRequest& request) {
   auto created = impl_->apply_and_commit(Item{}, event, context, request.command_id, fingerprint,
                                          {}, &committed);
   if (created.ok() && committed) {
-    std::lock_guard<std::mutex> lock(impl_->lock_for(created->id));
-    impl_->cache_item(*created);
+    impl_->cache.put(*created);
   }
   return created;
 }
