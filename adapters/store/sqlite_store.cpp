@@ -1555,23 +1555,24 @@ class SqliteStore final : public Store {
       return;
     }
     const bool restage = stage != stage_before;
+    // Numbered parameters: a named one is looked up by a scan of the statement's names at every
+    // bind, and this statement runs once per command inside the writer's critical section.
     static const std::string kSet =
-        "definition_version = :definition_version, version = :version, updated_at = :updated_at, "
-        "title = :title, last_hash = :last_hash, last_seq = :last_seq, state = :state "
-        "WHERE rowid = :rowid";
+        "definition_version = ?1, version = ?2, updated_at = ?3, title = ?4, last_hash = ?5, "
+        "last_seq = ?6, state = ?7 WHERE rowid = ?8";
     static const std::string kUpdate = "UPDATE items SET " + kSet;
-    static const std::string kUpdateRestage = "UPDATE items SET stage = :stage, " + kSet;
+    static const std::string kUpdateRestage = "UPDATE items SET stage = ?9, " + kSet;
     Lease update_lease = statement(restage ? kUpdateRestage : kUpdate);
     SQLite::Statement& update = *update_lease;
-    if (restage) update.bind(":stage", stage);
-    update.bind(":definition_version", static_cast<int64_t>(p.definition_version));
-    update.bind(":version", static_cast<int64_t>(version));
-    update.bind(":updated_at", format_utc(p.updated_at));
-    update.bindNoCopy(":title", p.title);  // outlive the step, as the others below
-    update.bindNoCopy(":last_hash", last_hash);
-    update.bind(":last_seq", static_cast<int64_t>(last_seq));
-    update.bindNoCopy(":state", p.state_json);
-    update.bind(":rowid", static_cast<int64_t>(rowid));
+    if (restage) update.bind(9, stage);
+    update.bind(1, static_cast<int64_t>(p.definition_version));
+    update.bind(2, static_cast<int64_t>(version));
+    update.bind(3, format_utc(p.updated_at));
+    update.bindNoCopy(4, p.title);  // outlive the step, as the others below
+    update.bindNoCopy(5, last_hash);
+    update.bind(6, static_cast<int64_t>(last_seq));
+    update.bindNoCopy(7, p.state_json);
+    update.bind(8, static_cast<int64_t>(rowid));
     if (update.exec() != 1) {  // apply read it in this transaction
       throw std::logic_error("the projection row of " + item_id +
                              " vanished inside its transaction");
