@@ -1,7 +1,7 @@
 // Internal: one lock per item id, made when a command asks for it and dropped when no command
 // holds it or waits for it. Commands on one item run one at a time; commands on different items
 // never wait for each other. (A fixed table of striped locks made unrelated items share a lock:
-// with 64 callers about one in four waited for another item's whole commit, some for 100 ms.)
+// with 64 callers about one in five waited for another item's whole commit, some for 100 ms.)
 #pragma once
 
 #include <array>
