@@ -256,10 +256,7 @@ struct Engine::Impl {
     auto record = store->get_item(id);
     if (!record.ok()) return record.status();
     if (!*record) return Status(Errc::item_not_found, "no item '" + id + "'");
-    auto item = item_from_json((*record)->state_json);
-    if (!item.ok()) return item.status();
-    item->id = id;
-    return item;
+    return item_from_record(**record);
   }
 
   // The item as it was right after its version `version` (for repeated commands).
@@ -318,6 +315,8 @@ struct Engine::Impl {
                                      event.command_id, event.at, event.payload,
                                      event.definition_version, event.calendar_version});
     commit.projection = item_record(*after);
+    // The content is written only when the events changed it (a new item's always is).
+    commit.write_content = before.id.empty() || after->content != before.content;
     schedule_of(*after, commit.timers, commit.deadlines);
     // `before` is the item at the expected version: its rows are the stored ones.
     commit.schedule_before.emplace();
@@ -1238,9 +1237,8 @@ Result<std::vector<Item>> Engine::list_items(const ItemFilter& filter) {
   std::vector<Item> items;
   items.reserve(rows->size());
   for (const auto& row : *rows) {
-    auto item = item_from_json(row.state_json);
+    auto item = item_from_record(row);
     if (!item.ok()) return item.status();
-    item->id = row.id;
     items.push_back(std::move(*item));
   }
   return items;

@@ -231,7 +231,8 @@ Result<Item> item_from_json(const std::string& text) {
     item.standard_id = j.at("standard_id").get<std::string>();
     item.definition_version = strict_json::integer_at<std::int64_t>(j, "definition_version");
     item.title = j.at("title").get<std::string>();
-    item.content = j.at("content").get<std::string>();
+    // Stored documents have no content since schema 7 (item_from_record sets it).
+    item.content = j.value("content", std::string());
     item.revision = strict_json::integer_at<int>(j, "revision");
     const auto stage = parse_stage(j.at("stage").get<std::string>());
     if (!stage) throw std::invalid_argument("unknown stage");
@@ -287,7 +288,16 @@ ItemRecord item_record(const Item& item) {
   r.updated_at = item.updated_at;
   r.title = item.title;
   write_item_state(item, r.state_json);
+  r.content = item.content;
   return r;
+}
+
+Result<Item> item_from_record(const ItemRecord& record) {
+  auto item = item_from_json(record.state_json);
+  if (!item.ok()) return item.status();
+  item->id = record.id;
+  item->content = record.content;
+  return item;
 }
 
 namespace {
@@ -343,6 +353,8 @@ class RowDigest {
 
 template <typename Row>
 void put_columns(RowDigest& d, const Row& r, std::string_view id, std::string_view state_json) {
+  // The content, kept apart from the state document, first: every column of the row after it.
+  d.put(r.content);
   d.put(id);
   d.put(r.unit_id);
   d.put(r.standard_id);

@@ -24,8 +24,13 @@ Result<Item> item_from_json(const std::string& text);
 // An event as a JSON object (payload parsed), instants in `style`.
 nlohmann::json event_to_json(const Event& event, TimeStyle style);
 
-// The projection row of an item, as the engine stores it (state without the id).
+// The projection row of an item, as the engine stores it (state without the id and the content,
+// the content beside it).
 ItemRecord item_record(const Item& item);
+
+// The item a projection row stores: its state document, its id and its content. Errors:
+// storage_corrupt when the document is not an item.
+Result<Item> item_from_record(const ItemRecord& record);
 
 // A digest over every column of a projection row, to compare rows.
 std::string record_digest(const ItemRecord& record);

@@ -20,7 +20,9 @@
 
 namespace gongkai {
 
-// One item's row of the projection: its current stage and version, and its full state as JSON.
+// One item's row of the projection: its current stage and version, and its full state as JSON
+// — all of it but the content, which is kept apart and written only when it changes (a command
+// rewrites the row; a disclosure's text may be hundreds of kilobytes).
 struct ItemRecord {
   std::string id;
   std::string unit_id;
@@ -31,7 +33,8 @@ struct ItemRecord {
   Instant created_at{};
   Instant updated_at{};
   std::string title;
-  std::string state_json;     // the engine's serialisation of the Item (its id is in `id`)
+  std::string state_json;     // the engine's serialisation of the Item but its id and content
+  std::string content;        // the item's content (Item::content)
   std::string last_hash;      // the hash of the item's last event (set by the store)
   std::int64_t last_seq = 0;  // the seq of the item's last event (set by the store)
 };
@@ -92,6 +95,9 @@ struct CommitRequest {
   std::vector<NewEvent> events;
   // The projection after the events; its id and version are filled in by the store.
   ItemRecord projection;
+  // Whether projection.content is to be written: false when the events left the content as
+  // stored at expected_version (the store then does not touch it). A new item's is always written.
+  bool write_content = true;
   // The idempotency key, or empty. When a command with this id was already committed, nothing is
   // written and the outcome reports the earlier commit (`repeated`).
   std::string command_id;

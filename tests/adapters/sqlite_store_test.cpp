@@ -5,11 +5,13 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "gongkai/store.h"
 #include "support/commit_requests.h"
+#include "support/older_schema.h"
 #include "support/temp_dir.h"
 
 namespace gongkai {
@@ -38,6 +40,7 @@ CommitRequest next_event(const std::string& item, std::int64_t expected, Stage s
 // Takes a file of this build back to schema 5's layout, rows and all: the events with their
 // UNIQUE (item_id, item_seq) index and without locators, the items without last_seq.
 void back_to_schema5(const std::string& path) {
+  testing::back_to_schema6(path);
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   db.exec(
       "CREATE TABLE events_v5 (seq INTEGER PRIMARY KEY, item_id TEXT NOT NULL, "
@@ -82,7 +85,7 @@ TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
   EXPECT_TRUE(fs::exists(path_));
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
   EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
   // The events have no index but their seq: an item's history is found by locators.
   EXPECT_EQ(db.execAndGet(
@@ -425,6 +428,110 @@ TEST_F(SqliteStoreTest, PulledRequestsAllRefusedOrAllFailed) {
   EXPECT_EQ(next[2]->item_id, "gk-000003");
 }
 
+// The content is a row of its own (none when it is empty), written when an item is created and
+// when a commit says it changed; every read of a projection row brings it along.
+TEST_F(SqliteStoreTest, TheContentIsARowOfItsOwnWrittenOnlyWhenAsked) {
+  auto store = open();
+  auto contents = [&] {
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM item_contents").getInt();
+  };
+  CommitRequest first = new_item();
+  first.projection.content = "正文 \"一\"\n";
+  ASSERT_TRUE(store->commit({first, new_item()})[0].ok());
+  EXPECT_EQ(contents(), 1);  // the second item's content is empty: no row
+  EXPECT_EQ((*store->get_item("gk-000001"))->content, "正文 \"一\"\n");
+  EXPECT_EQ((*store->get_item("gk-000002"))->content, "");
+  // Not asked to: the content stays as stored, whatever the request carries.
+  CommitRequest unchanged = next_event("gk-000001", 1, Stage::review);
+  unchanged.projection.content = "ignored";
+  unchanged.write_content = false;
+  ASSERT_TRUE(store->commit({unchanged})[0].ok());
+  EXPECT_EQ((*store->get_item("gk-000001"))->content, "正文 \"一\"\n");
+  // Asked to: written, in both directions.
+  CommitRequest changed = next_event("gk-000001", 2, Stage::review);
+  changed.projection.content = "更正";
+  ASSERT_TRUE(store->commit({changed})[0].ok());
+  CommitRequest filled = next_event("gk-000002", 1, Stage::review);
+  filled.projection.content = "后补";
+  ASSERT_TRUE(store->commit({filled})[0].ok());
+  EXPECT_EQ(contents(), 2);
+  CommitRequest emptied = next_event("gk-000001", 3, Stage::review);
+  emptied.projection.content.clear();
+  ASSERT_TRUE(store->commit({emptied})[0].ok());
+  EXPECT_EQ(contents(), 1);
+  EXPECT_EQ((*store->get_item("gk-000001"))->content, "");
+  ItemQuery all;
+  auto listed = store->list_items(all);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].content, "后补");
+  std::vector<std::string> scanned;
+  ASSERT_TRUE(store
+                  ->scan_items([&](const ItemRecord& r) {
+                    scanned.push_back(r.content);
+                    return true;
+                  })
+                  .ok());
+  EXPECT_EQ(scanned, (std::vector<std::string>{"", "后补"}));
+}
+
+// A file of schema 6 keeps each item's content in its state document. Opened read-only (as an
+// auditor opens it: no migration) and after its migration, every row reads as schema 7 stores
+// it: the same document, byte for byte, and the same content.
+TEST_F(SqliteStoreTest, ReadsASchema6FileAsSchema7StoresIt) {
+  const std::vector<std::string> bodies = {"", "正文", "q\"b\\s/\n\t\x01\x1f 😀 \u2028 </script>",
+                                           std::string(9000, 'x')};
+  std::vector<ItemRecord> before;
+  {
+    auto store = open();
+    for (const std::string& body : bodies) {
+      CommitRequest r = new_item();
+      // A document such as the engine writes: compact, keys in order, nlohmann's escapes.
+      nlohmann::json state = {{"a", 1}, {"title", "t\"\u00e9"}, {"z", "\x01"}};
+      r.projection.state_json = state.dump();
+      r.projection.content = body;
+      ASSERT_TRUE(store->commit({r})[0].ok());
+    }
+    ItemQuery all;
+    before = *store->list_items(all);
+  }
+  testing::back_to_schema6(path_);
+  auto same = [&](Store& store) {
+    ItemQuery all;
+    auto rows = store.list_items(all);
+    ASSERT_TRUE(rows.ok()) << rows.status().to_string();
+    ASSERT_EQ(rows->size(), before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      EXPECT_EQ((*rows)[i].state_json, before[i].state_json) << i;
+      EXPECT_EQ((*rows)[i].content, before[i].content) << i;
+      EXPECT_EQ((*store.get_item(before[i].id))->content, before[i].content) << i;
+    }
+  };
+  {
+    SqliteOptions read_only;
+    read_only.read_only = true;
+    auto store = open_sqlite_store(path_, read_only);
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    same(**store);
+  }
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+    EXPECT_NE(db.execAndGet("SELECT state FROM items WHERE id = 'gk-000002'")
+                  .getString()
+                  .find("\"content\":\"正文\""),
+              std::string::npos);
+  }
+  auto store = open();  // migrates
+  same(*store);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_contents").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM items WHERE state LIKE '%\"content\"%'").getInt(),
+            0);
+}
+
 TEST_F(SqliteStoreTest, RepeatedCommandIdsWriteNothing) {
   auto store = open();
   auto first = store->commit({new_item("k1")});
@@ -533,7 +640,7 @@ TEST_F(SqliteStoreTest, MigratesSchema4DigestsWithoutLosingAVersion) {
   EXPECT_EQ((*store)->add_calendars("c2", "{\"y\":1}", t)->version, 2);
   EXPECT_EQ((*store)->add_calendars("c1", "{}", t)->version, 3);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
 }
 
 TEST_F(SqliteStoreTest, SimulationFlagIsFixedAtCreation) {
@@ -628,7 +735,7 @@ TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
   EXPECT_TRUE((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->empty());
   EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
 }
 
 // Schema 3 kept items and deliveries in WITHOUT ROWID tables; 4 moves their rows, unchanged, into
@@ -676,7 +783,7 @@ TEST_F(SqliteStoreTest, MigratesSchema5HistoriesToLocators) {
   ASSERT_TRUE((*store)->commit({next_event(ids[1], 4, Stage::drafting)})[0].ok());
   EXPECT_EQ((*store)->history(ids[1])->size(), 5u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
   EXPECT_EQ(db.execAndGet(
                   "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'")
                 .getInt(),
@@ -748,7 +855,7 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
   EXPECT_EQ((*read)->state_json, std::string(3000, 'x'));
   EXPECT_EQ((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM items"));
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM deliveries"));
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM dbstat WHERE pagetype = 'overflow' AND name IN "

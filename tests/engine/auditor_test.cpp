@@ -18,6 +18,7 @@
 
 #include "gongkai/engine.h"
 #include "gongkai/event.h"
+#include "support/older_schema.h"
 #include "support/temp_dir.h"
 
 namespace gongkai {
@@ -328,6 +329,82 @@ TEST_F(AuditTest, UntamperedDatabaseVerifiesWithItsCounts) {
     EXPECT_EQ(item->stage, stage) << id;
     EXPECT_EQ(item->version, version) << id;
   }
+}
+
+// The content, kept in a row of its own, is part of the projection audit verify replays: a changed,
+// deleted or added content row is a projection that does not match.
+TEST_F(AuditTest, TamperedContentDoesNotReplayToTheProjection) {
+  const std::string pristine = gongkai::testing::read_file(db_);
+  const struct {
+    const char* what;
+    const char* sql;
+    const char* item;
+  } cases[] = {
+      {"changed", "UPDATE item_contents SET content = '篡改的内容' WHERE id = 'gk-000001'", kA},
+      {"deleted", "DELETE FROM item_contents WHERE id = 'gk-000002'", kB},
+      {"replaced by another row",
+       "DELETE FROM item_contents WHERE id = 'gk-000003'; "
+       "INSERT INTO item_contents VALUES ('gk-000003', '公开内容。 ')",
+       kC},
+  };
+  for (const auto& c : cases) {
+    restore(pristine);
+    {
+      Tamperer t(db_);
+      t.exec(c.sql);
+    }
+    EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {c.item})) << c.what;
+  }
+}
+
+// A file of schema 6 (the content inside each state document) verifies read-only — as the CLI's
+// `audit verify` opens it, without migrating — and again once opened for writing has migrated it;
+// a command after the migration leaves the content where it is.
+TEST_F(AuditTest, ASchema6FileVerifiesAsItIsAndAfterItsMigration) {
+  const std::string r_content =
+      "引号\" 反斜杠\\ 换行\n 制表\t 😀 \u2028 </script> " + std::string(5000, 'x');
+  {
+    engine_ = reopen();
+    CreateItemRequest r;
+    r.standard_id = "test.planning";
+    r.unit_id = "beta.three";
+    r.title = "转义";
+    r.content = r_content;
+    r.actor = "carol";
+    r.at = step(20);
+    ASSERT_TRUE(engine_->create_item(r).ok());
+    engine_.reset();
+  }
+  gongkai::testing::back_to_schema6(db_);
+  SqliteOptions read_only;
+  read_only.read_only = true;
+  {
+    auto engine = Engine::open(db_, read_only);
+    ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+    auto report = (*engine)->verify();
+    ASSERT_TRUE(report.ok()) << report.status().to_string();
+    EXPECT_EQ(report->items, 4);
+    EXPECT_EQ((*engine)->get_item("gk-000004")->content, r_content);
+  }
+  {
+    SQLite::Database db(db_, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
+  }
+  auto engine = reopen();  // migrates
+  ASSERT_TRUE(engine);
+  auto report = engine->verify();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  FireRequest submit;
+  submit.item_id = "gk-000004";
+  submit.event = EventType::submit;
+  submit.actor = "carol";
+  submit.at = step(21);
+  ASSERT_TRUE(engine->fire(submit).ok());
+  EXPECT_TRUE(engine->verify().ok());
+  engine.reset();
+  SQLite::Database db(db_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_contents").getInt(), 4);
 }
 
 TEST_F(AuditTest, AppendOnlyTriggersRefuseUpdatesAndDeletes) {

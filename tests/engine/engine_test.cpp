@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <atomic>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -229,6 +231,45 @@ TEST_F(EngineTest, FourEyesAfterCorrection) {
   EXPECT_EQ(fire(item.id, EventType::approve, "corrector").status().code(),
             Errc::four_eyes_violation);
   EXPECT_EQ(must(item.id, EventType::approve, "drafter").stage, Stage::release);
+}
+
+// The content is a row of its own, written when an item is created and when a correction
+// changes it — not by every command, as the projection row is.
+TEST_F(EngineTest, TheContentIsWrittenOnlyWhenItChanges) {
+  const std::string body = "第一条　" + std::string(20000, 'x');
+  Item item = create("test.with_interpretation", body);
+  {
+    SQLite::Database db(db_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TABLE content_writes (id TEXT); "
+        "CREATE TRIGGER content_inserted AFTER INSERT ON item_contents "
+        "BEGIN INSERT INTO content_writes VALUES (NEW.id); END; "
+        "CREATE TRIGGER content_updated AFTER UPDATE ON item_contents "
+        "BEGIN INSERT INTO content_writes VALUES (NEW.id); END; "
+        "CREATE TRIGGER content_deleted AFTER DELETE ON item_contents "
+        "BEGIN INSERT INTO content_writes VALUES (OLD.id); END");
+  }
+  auto writes = [&] {
+    SQLite::Database db(db_, SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM content_writes").getInt();
+  };
+  item = must(item.id, EventType::submit);
+  item = must(item.id, EventType::approve);
+  item = must(item.id, EventType::publish);
+  EXPECT_EQ(writes(), 0);
+  EXPECT_EQ(item.content, body);
+  EXPECT_EQ(engine_->get_item(item.id)->content, body);
+  item = must(item.id, EventType::correct, "corrector",
+              [](FireRequest& r) { r.text = "更正后的内容"; });
+  EXPECT_EQ(writes(), 1);
+  EXPECT_EQ(engine_->get_item(item.id)->content, "更正后的内容");
+  EXPECT_EQ(engine_->list_items({})->at(0).content, "更正后的内容");
+  EXPECT_TRUE(engine_->verify().ok());
+  // Read back by another engine (no cached item): the same content.
+  engine_.reset();
+  auto again = Engine::open(db_);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ((*again)->get_item(item.id)->content, "更正后的内容");
 }
 
 TEST_F(EngineTest, ConfidentialityScanBlocksApprovalUnlessOverridden) {

@@ -17,6 +17,7 @@ namespace {
 std::string reference(const Item& item) {
   nlohmann::json state = item_to_json(item, TimeStyle::utc);
   state.erase("id");
+  state.erase("content");
   return state.dump();
 }
 
@@ -170,6 +171,7 @@ TEST(ItemStateText, AnEmptyItemAndOneWithoutNoticePeriods) {
   EXPECT_EQ(out, reference(item));
   EXPECT_EQ(out.find("notice_periods"), std::string::npos);  // only items that have them
   EXPECT_EQ(out.find("\"id\""), std::string::npos);          // the id is a column of its own
+  EXPECT_EQ(out.find("\"content\""), std::string::npos);     // and the content a row of its own
 }
 
 // Text that is not well-formed UTF-8 is refused as nlohmann's dump refuses it.
@@ -193,8 +195,13 @@ TEST(ItemStateText, RecordAndDigestUseTheDocument) {
     const ItemRecord record = item_record(item);
     ASSERT_EQ(record.state_json, reference(item));
     ASSERT_EQ(item_record_digest(item), record_digest(record));
+    ASSERT_EQ(record.content, item.content);
     ItemRecord other = record;
     other.state_json += " ";
+    ASSERT_NE(record_digest(other), record_digest(record));
+    // The content, kept apart from the document, is in the digest too.
+    other = record;
+    other.content += "x";
     ASSERT_NE(record_digest(other), record_digest(record));
   }
 }

@@ -4,6 +4,7 @@
 //                           [--rounds N]
 //   build/bin/gongkai-bench --verify-only DB [--repeat N]
 //   build/bin/gongkai-bench --engine-only CALLERS | --storage-only PER_TX [--dir DIR] [--seconds S]
+//                           [--content-kb K]
 //
 // 1. durable commands/s through the engine at 1, 8 and 64 concurrent callers (synchronous=FULL),
 //    beside raw SQLite inserts of rows of the same size with the same pragmas (one transaction per
@@ -20,7 +21,9 @@
 // each figure is the median of its slices and each ratio the median of the rounds' ratios.
 // Results are printed as a table; docs/performance.md explains the method and records a run.
 // --verify-only measures (3) alone, N times, on an existing database (e.g. DIR/verify.db, which a
-// full run leaves behind), to compare changes to `audit verify` on the same data.
+// full run leaves behind), to compare changes to `audit verify` on the same data. --content-kb
+// gives the items of --engine-only and --storage-only a content of K KiB (a disclosure's text;
+// the full run's items have none).
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +67,7 @@ struct Options {
   int engine_only = 0;   // measure only the engine at this many callers (for profiling)
   int storage_only = 0;  // measure only the storage at this many commands per transaction
   int rounds = 5;        // slices each durable-commands measurement is taken in, interleaved
+  std::size_t content_bytes = 0;  // the content of the items of --engine-only and --storage-only
 };
 
 double now_s() {
@@ -134,7 +138,7 @@ std::pair<FireRequest, FireRequest> reject_and_submit(const std::string& item_id
 }
 
 // An item in `review`: submit and reject alternate on it without its state growing.
-std::string item_in_review(Engine& engine, int n) {
+std::string item_in_review(Engine& engine, int n, std::size_t content_bytes = 0) {
   auto defs = engine.definitions();
   const Unit& unit = defs->units[static_cast<std::size_t>(n) % defs->units.size()];
   const ItemStandard* standard = nullptr;
@@ -145,6 +149,7 @@ std::string item_in_review(Engine& engine, int n) {
   c.standard_id = standard->id;
   c.unit_id = unit.id;
   c.title = "bench " + std::to_string(n);
+  c.content = std::string(content_bytes, 'x');
   c.actor = "drafter";
   auto item = engine.create_item(c);
   FireRequest f;
@@ -215,11 +220,11 @@ class RawRunner final : public Runner {
 // command's latency (call to acknowledgment) of every slice.
 class EngineRunner final : public Runner {
  public:
-  EngineRunner(const std::string& dir, int callers)
+  EngineRunner(const std::string& dir, int callers, std::size_t content_bytes = 0)
       : engine_(make_engine(dir + "/engine-" + std::to_string(callers) + ".db")),
         callers_(callers) {
     for (int i = 0; i < callers; ++i) {
-      commands_.push_back(reject_and_submit(item_in_review(*engine_, i)));
+      commands_.push_back(reject_and_submit(item_in_review(*engine_, i, content_bytes)));
       in_review_.push_back(true);
     }
   }
@@ -283,12 +288,12 @@ class EngineRunner final : public Runner {
 // costs over a bare row is the difference to RawRunner.
 class StoreRunner final : public Runner {
  public:
-  StoreRunner(const std::string& dir, int per_tx) : per_tx_(per_tx) {
+  StoreRunner(const std::string& dir, int per_tx, std::size_t content_bytes = 0) : per_tx_(per_tx) {
     const std::string path = dir + "/store-" + std::to_string(per_tx) + ".db";
     {
       auto engine = make_engine(path);
       for (int i = 0; i < per_tx; ++i) {
-        const auto [reject, submit] = reject_and_submit(item_in_review(*engine, i));
+        const auto [reject, submit] = reject_and_submit(item_in_review(*engine, i, content_bytes));
         for (const FireRequest* f : {&reject, &submit}) {
           auto before = engine->get_item(f->item_id);
           auto after = engine->fire(*f);
@@ -662,14 +667,18 @@ int main(int argc, char** argv) {
       o.engine_only = std::stoi(value());
     else if (a == "--storage-only")
       o.storage_only = std::stoi(value());
+    else if (a == "--content-kb")
+      o.content_bytes = static_cast<std::size_t>(std::max(0, std::stoi(value()))) * 1024;
     else if (a == "--rounds")
       o.rounds = std::max(1, std::stoi(value()));
     else {
       std::cerr << "usage: gongkai-bench [--dir DIR] [--seconds S] [--open-items N] "
                    "[--verify-events N] [--rounds N]\n"
                    "       gongkai-bench --verify-only DB [--repeat N]\n"
-                   "       gongkai-bench --engine-only CALLERS [--dir DIR] [--seconds S]\n"
-                   "       gongkai-bench --storage-only PER_TX [--dir DIR] [--seconds S]\n";
+                   "       gongkai-bench --engine-only CALLERS [--dir DIR] [--seconds S] "
+                   "[--content-kb K]\n"
+                   "       gongkai-bench --storage-only PER_TX [--dir DIR] [--seconds S] "
+                   "[--content-kb K]\n";
       return 2;
     }
   }
@@ -677,7 +686,7 @@ int main(int argc, char** argv) {
   if (!o.verify_only.empty()) return verify_only(o.verify_only, o.repeat);
   fs::create_directories(o.dir);
   if (o.engine_only > 0) {  // the command path alone, e.g. under perf
-    EngineRunner runner(o.dir, o.engine_only);
+    EngineRunner runner(o.dir, o.engine_only, o.content_bytes);
     Rate rate = runner.run(o.seconds);
     runner.latencies(rate);
     std::printf(
@@ -688,7 +697,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (o.storage_only > 0) {  // the storage alone, e.g. under perf
-    const Rate rate = StoreRunner(o.dir, o.storage_only).run(o.seconds);
+    const Rate rate = StoreRunner(o.dir, o.storage_only, o.content_bytes).run(o.seconds);
     std::printf("storage alone, %d commands per transaction: %.0f /s (%.1f µs CPU per command)\n",
                 o.storage_only, rate.per_s, rate.cpu_us);
     return 0;

@@ -1,0 +1,14 @@
+// Test support: a database file of this build taken back to an older schema's layout, rows and
+// all, to test the migrations and the read-only opens of older files (an auditor's).
+#pragma once
+
+#include <string>
+
+namespace gongkai::testing {
+
+// Back to schema 6: each item's content inside its state document again — where nlohmann's
+// compact dump of the item put it, keys in order; a document that is not JSON is left as it is —
+// and no item_contents table.
+void back_to_schema6(const std::string& path);
+
+}  // namespace gongkai::testing
