@@ -315,8 +315,9 @@ struct Engine::Impl {
                                      event.command_id, event.at, event.payload,
                                      event.definition_version, event.calendar_version});
     commit.projection = item_record(*after);
-    // The content is written only when the events changed it (a new item's always is).
-    commit.write_content = before.id.empty() || after->content != before.content;
+    // The long texts are written only when the events changed them (a new item's always are).
+    commit.write_texts = before.id.empty() || after->content != before.content ||
+                         after->interpretation != before.interpretation;
     schedule_of(*after, commit.timers, commit.deadlines);
     // `before` is the item at the expected version: its rows are the stored ones.
     commit.schedule_before.emplace();

@@ -231,7 +231,7 @@ Result<Item> item_from_json(const std::string& text) {
     item.standard_id = j.at("standard_id").get<std::string>();
     item.definition_version = strict_json::integer_at<std::int64_t>(j, "definition_version");
     item.title = j.at("title").get<std::string>();
-    // Stored documents have no content since schema 7 (item_from_record sets it).
+    // Stored documents have no long texts since schema 7 (item_from_record sets them).
     item.content = j.value("content", std::string());
     item.revision = strict_json::integer_at<int>(j, "revision");
     const auto stage = parse_stage(j.at("stage").get<std::string>());
@@ -250,7 +250,7 @@ Result<Item> item_from_json(const std::string& text) {
     item.publish_at = read_optional_instant(j, "publish_at");
     item.published_at = read_optional_instant(j, "published_at");
     item.response_window_end = read_optional_instant(j, "response_window_end");
-    item.interpretation = j.at("interpretation").get<std::string>();
+    item.interpretation = j.value("interpretation", std::string());
     item.interpreted_at = read_optional_instant(j, "interpreted_at");
     for (const auto& c : j.at("concerns")) {
       Concern concern;
@@ -289,6 +289,7 @@ ItemRecord item_record(const Item& item) {
   r.title = item.title;
   write_item_state(item, r.state_json);
   r.content = item.content;
+  r.interpretation = item.interpretation;
   return r;
 }
 
@@ -297,6 +298,7 @@ Result<Item> item_from_record(const ItemRecord& record) {
   if (!item.ok()) return item.status();
   item->id = record.id;
   item->content = record.content;
+  item->interpretation = record.interpretation;
   return item;
 }
 
@@ -353,8 +355,9 @@ class RowDigest {
 
 template <typename Row>
 void put_columns(RowDigest& d, const Row& r, std::string_view id, std::string_view state_json) {
-  // The content, kept apart from the state document, first: every column of the row after it.
+  // The long texts, kept apart from the state document, first: every column of the row after.
   d.put(r.content);
+  d.put(r.interpretation);
   d.put(id);
   d.put(r.unit_id);
   d.put(r.standard_id);

@@ -24,11 +24,11 @@ Result<Item> item_from_json(const std::string& text);
 // An event as a JSON object (payload parsed), instants in `style`.
 nlohmann::json event_to_json(const Event& event, TimeStyle style);
 
-// The projection row of an item, as the engine stores it (state without the id and the content,
-// the content beside it).
+// The projection row of an item, as the engine stores it (state without the id and the long texts,
+// the long texts beside it).
 ItemRecord item_record(const Item& item);
 
-// The item a projection row stores: its state document, its id and its content. Errors:
+// The item a projection row stores: its state document, its id and its long texts. Errors:
 // storage_corrupt when the document is not an item.
 Result<Item> item_from_record(const ItemRecord& record);
 

@@ -270,23 +270,32 @@ CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 DELETE FROM meta WHERE key IN ('head_seq', 'head_hash');
 )sql",
-    // 6 -> 7: an item's content is kept in a row of its own, written only when it changes (a
-    // command rewrites its item's projection row, and a disclosure's text may be hundreds of
-    // kilobytes: with 20 KB contents 64 callers managed a quarter of the commands they do with
-    // none). Items whose content is empty have no row. json_remove leaves the rest of each
-    // document as it was, byte for byte (SQLite keeps each member's text as it read it).
+    // 6 -> 7: an item's long texts — its content and its interpretation material — are kept in a
+    // row of their own, written only when they change (a command rewrites its item's projection
+    // row, and a disclosure's text may be hundreds of kilobytes: with 20 KB contents 64 callers
+    // managed a quarter of the commands they do with none). Items whose texts are both empty have
+    // no row. json_remove leaves the rest of each document as it was, byte for byte (SQLite keeps
+    // each member's text as it read it); a member that is not text stays, to be found corrupt.
     R"sql(
-CREATE TABLE item_contents (
-  id      TEXT PRIMARY KEY,
-  content TEXT NOT NULL
+CREATE TABLE item_texts (
+  id             TEXT PRIMARY KEY,
+  content        TEXT NOT NULL,
+  interpretation TEXT NOT NULL
 );
-INSERT INTO item_contents (id, content)
-  SELECT id, json_extract(state, '$.content') FROM items
-  WHERE json_valid(state) AND json_type(state, '$.content') = 'text'
-    AND json_extract(state, '$.content') <> ''
+INSERT INTO item_texts (id, content, interpretation)
+  SELECT id, content, interpretation FROM (
+    SELECT id,
+           CASE WHEN json_type(state, '$.content') = 'text'
+                THEN json_extract(state, '$.content') ELSE '' END AS content,
+           CASE WHEN json_type(state, '$.interpretation') = 'text'
+                THEN json_extract(state, '$.interpretation') ELSE '' END AS interpretation
+    FROM items WHERE json_valid(state))
+  WHERE content <> '' OR interpretation <> ''
   ORDER BY id;
 UPDATE items SET state = json_remove(state, '$.content')
   WHERE json_valid(state) AND json_type(state, '$.content') = 'text';
+UPDATE items SET state = json_remove(state, '$.interpretation')
+  WHERE json_valid(state) AND json_type(state, '$.interpretation') = 'text';
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -421,21 +430,28 @@ Delivery read_delivery(SQLite::Statement& q) {
 }
 
 // The projection row's columns read_item_into reads, in its order, from a file of `schema`:
-// the content from its own table (absent: empty), the locator last_seq (see last_seq_). A file of
-// schema 6 or older opened read-only (an auditor's) keeps the content in the state document: it is
-// read as schema 7 stores it (a document that is not JSON is left as it is, to be found corrupt).
+// the long texts from their own table (absent: empty), the locator last_seq (see last_seq_). A file
+// of schema 6 or older opened read-only (an auditor's) keeps the long texts in the state document:
+// it is read as schema 7 stores it (what is not JSON, or not text, is left as it is).
 std::string item_columns(int schema, const std::string& last_seq) {
-  const std::string state =
-      schema >= 7 ? "state"
-                  : "CASE WHEN json_valid(state) AND json_type(state, '$.content') = 'text' "
-                    "THEN json_remove(state, '$.content') ELSE state END";
-  const std::string content =
-      schema >= 7 ? "COALESCE((SELECT c.content FROM item_contents c WHERE c.id = items.id), '')"
-                  : "CASE WHEN json_valid(state) AND json_type(state, '$.content') = 'text' "
-                    "THEN json_extract(state, '$.content') ELSE '' END";
+  static constexpr const char* kTexts[] = {"content", "interpretation"};
+  std::string state = "state";
+  std::string texts;
+  for (const std::string field : kTexts) {
+    const std::string is_text =
+        "json_valid(state) AND json_type(state, '$." + field + "') = 'text'";
+    if (schema >= 7) {
+      texts += ", COALESCE((SELECT t." + field + " FROM item_texts t WHERE t.id = items.id), '')";
+    } else {
+      texts +=
+          ", CASE WHEN " + is_text + " THEN json_extract(state, '$." + field + "') ELSE '' END";
+      state = "CASE WHEN " + is_text + " THEN json_remove(" + state + ", '$." + field + "') ELSE " +
+              state + " END";
+    }
+  }
   return "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, "
          "title, " +
-         state + ", last_hash, " + content + ", " + last_seq;
+         state + ", last_hash" + texts + ", " + last_seq;
 }
 // last_seq read from a file of schema 5 or older opened read-only (see kEventColumnsBefore6).
 constexpr const char* kItemLastSeqBefore6 =
@@ -456,7 +472,8 @@ void read_item_into(SQLite::Statement& q, ItemRecord& r) {
   assign(r.state_json, q.getColumn(9));
   assign(r.last_hash, q.getColumn(10));
   assign(r.content, q.getColumn(11));
-  r.last_seq = q.getColumn(12).getInt64();
+  assign(r.interpretation, q.getColumn(12));
+  r.last_seq = q.getColumn(13).getInt64();
 }
 
 ItemRecord read_item(SQLite::Statement& q) {
@@ -1584,10 +1601,10 @@ class SqliteStore final : public Store {
       insert.bind(11, p.state_json);
       insert.bind(12, static_cast<int64_t>(last_seq));
       insert.exec();
-      write_content(item_id, p.content, true);
+      write_texts(item_id, p, true);
       return;
     }
-    if (request.write_content) write_content(item_id, p.content, false);
+    if (request.write_texts) write_texts(item_id, p, false);
     const bool restage = stage != stage_before;
     // Numbered parameters: a named one is looked up by a scan of the statement's names at every
     // bind, and this statement runs once per command inside the writer's critical section.
@@ -1613,20 +1630,23 @@ class SqliteStore final : public Store {
     }
   }
 
-  // The item's content row: `content`, or none when it is empty.
-  void write_content(const std::string& item_id, const std::string& content, bool is_new) {
-    if (content.empty()) {
+  // The item's long texts row: the projection's content and interpretation, or none when both
+  // are empty.
+  void write_texts(const std::string& item_id, const ItemRecord& p, bool is_new) {
+    if (p.content.empty() && p.interpretation.empty()) {
       if (is_new) return;
-      Lease remove = statement("DELETE FROM item_contents WHERE id = ?");
+      Lease remove = statement("DELETE FROM item_texts WHERE id = ?");
       remove->bind(1, item_id);
       remove->exec();
       return;
     }
     Lease upsert = statement(
-        "INSERT INTO item_contents (id, content) VALUES (?1, ?2) "
-        "ON CONFLICT (id) DO UPDATE SET content = excluded.content");
+        "INSERT INTO item_texts (id, content, interpretation) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+        "interpretation = excluded.interpretation");
     upsert->bind(1, item_id);
-    upsert->bindNoCopy(2, content);  // outlives the step
+    upsert->bindNoCopy(2, p.content);  // both outlive the step
+    upsert->bindNoCopy(3, p.interpretation);
     upsert->exec();
   }
 

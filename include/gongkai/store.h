@@ -21,8 +21,9 @@
 namespace gongkai {
 
 // One item's row of the projection: its current stage and version, and its full state as JSON
-// — all of it but the content, which is kept apart and written only when it changes (a command
-// rewrites the row; a disclosure's text may be hundreds of kilobytes).
+// — all of it but its long texts (the content and the interpretation), which are kept apart and
+// written only when they change (a command rewrites the row; a disclosure's text may be hundreds
+// of kilobytes).
 struct ItemRecord {
   std::string id;
   std::string unit_id;
@@ -33,10 +34,11 @@ struct ItemRecord {
   Instant created_at{};
   Instant updated_at{};
   std::string title;
-  std::string state_json;     // the engine's serialisation of the Item but its id and content
-  std::string content;        // the item's content (Item::content)
-  std::string last_hash;      // the hash of the item's last event (set by the store)
-  std::int64_t last_seq = 0;  // the seq of the item's last event (set by the store)
+  std::string state_json;      // the engine's serialisation of the Item but its id and long texts
+  std::string content;         // the item's content (Item::content)
+  std::string interpretation;  // the item's interpretation material (Item::interpretation)
+  std::string last_hash;       // the hash of the item's last event (set by the store)
+  std::int64_t last_seq = 0;   // the seq of the item's last event (set by the store)
 };
 
 // An event to append; the store assigns seq, item_seq and the hashes.
@@ -95,9 +97,10 @@ struct CommitRequest {
   std::vector<NewEvent> events;
   // The projection after the events; its id and version are filled in by the store.
   ItemRecord projection;
-  // Whether projection.content is to be written: false when the events left the content as
-  // stored at expected_version (the store then does not touch it). A new item's is always written.
-  bool write_content = true;
+  // Whether projection.content and projection.interpretation are to be written: false when the
+  // events left both as stored at expected_version (the store then does not touch them). A new
+  // item's are always written.
+  bool write_texts = true;
   // The idempotency key, or empty. When a command with this id was already committed, nothing is
   // written and the outcome reports the earlier commit (`repeated`).
   std::string command_id;

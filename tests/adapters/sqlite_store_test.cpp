@@ -428,13 +428,13 @@ TEST_F(SqliteStoreTest, PulledRequestsAllRefusedOrAllFailed) {
   EXPECT_EQ(next[2]->item_id, "gk-000003");
 }
 
-// The content is a row of its own (none when it is empty), written when an item is created and
-// when a commit says it changed; every read of a projection row brings it along.
-TEST_F(SqliteStoreTest, TheContentIsARowOfItsOwnWrittenOnlyWhenAsked) {
+// The long texts are a row of their own (none when both are empty), written when an item is
+// created and when a commit says they changed; every read of a projection row brings them along.
+TEST_F(SqliteStoreTest, TheLongTextsAreARowOfTheirOwnWrittenOnlyWhenAsked) {
   auto store = open();
   auto contents = [&] {
     SQLite::Database db(path_, SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT count(*) FROM item_contents").getInt();
+    return db.execAndGet("SELECT count(*) FROM item_texts").getInt();
   };
   CommitRequest first = new_item();
   first.projection.content = "正文 \"一\"\n";
@@ -445,7 +445,7 @@ TEST_F(SqliteStoreTest, TheContentIsARowOfItsOwnWrittenOnlyWhenAsked) {
   // Not asked to: the content stays as stored, whatever the request carries.
   CommitRequest unchanged = next_event("gk-000001", 1, Stage::review);
   unchanged.projection.content = "ignored";
-  unchanged.write_content = false;
+  unchanged.write_texts = false;
   ASSERT_TRUE(store->commit({unchanged})[0].ok());
   EXPECT_EQ((*store->get_item("gk-000001"))->content, "正文 \"一\"\n");
   // Asked to: written, in both directions.
@@ -456,11 +456,17 @@ TEST_F(SqliteStoreTest, TheContentIsARowOfItsOwnWrittenOnlyWhenAsked) {
   filled.projection.content = "后补";
   ASSERT_TRUE(store->commit({filled})[0].ok());
   EXPECT_EQ(contents(), 2);
-  CommitRequest emptied = next_event("gk-000001", 3, Stage::review);
-  emptied.projection.content.clear();
+  CommitRequest interpreted = next_event("gk-000001", 3, Stage::review);
+  interpreted.projection.content.clear();
+  interpreted.projection.interpretation = "解读";
+  ASSERT_TRUE(store->commit({interpreted})[0].ok());
+  EXPECT_EQ(contents(), 2);  // the interpretation keeps the row
+  EXPECT_EQ((*store->get_item("gk-000001"))->content, "");
+  EXPECT_EQ((*store->get_item("gk-000001"))->interpretation, "解读");
+  CommitRequest emptied = next_event("gk-000001", 4, Stage::review);
   ASSERT_TRUE(store->commit({emptied})[0].ok());
   EXPECT_EQ(contents(), 1);
-  EXPECT_EQ((*store->get_item("gk-000001"))->content, "");
+  EXPECT_EQ((*store->get_item("gk-000001"))->interpretation, "");
   ItemQuery all;
   auto listed = store->list_items(all);
   ASSERT_TRUE(listed.ok());
@@ -491,6 +497,7 @@ TEST_F(SqliteStoreTest, ReadsASchema6FileAsSchema7StoresIt) {
       nlohmann::json state = {{"a", 1}, {"title", "t\"\u00e9"}, {"z", "\x01"}};
       r.projection.state_json = state.dump();
       r.projection.content = body;
+      r.projection.interpretation = body.size() > 2 ? body.substr(0, 3) : "";
       ASSERT_TRUE(store->commit({r})[0].ok());
     }
     ItemQuery all;
@@ -505,6 +512,7 @@ TEST_F(SqliteStoreTest, ReadsASchema6FileAsSchema7StoresIt) {
     for (std::size_t i = 0; i < before.size(); ++i) {
       EXPECT_EQ((*rows)[i].state_json, before[i].state_json) << i;
       EXPECT_EQ((*rows)[i].content, before[i].content) << i;
+      EXPECT_EQ((*rows)[i].interpretation, before[i].interpretation) << i;
       EXPECT_EQ((*store.get_item(before[i].id))->content, before[i].content) << i;
     }
   };
@@ -527,8 +535,10 @@ TEST_F(SqliteStoreTest, ReadsASchema6FileAsSchema7StoresIt) {
   same(*store);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
-  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_contents").getInt(), 3);
-  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM items WHERE state LIKE '%\"content\"%'").getInt(),
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_texts").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM items WHERE state LIKE '%\"content\"%' "
+                          "OR state LIKE '%\"interpretation\"%'")
+                .getInt(),
             0);
 }
 

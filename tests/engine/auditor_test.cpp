@@ -331,20 +331,22 @@ TEST_F(AuditTest, UntamperedDatabaseVerifiesWithItsCounts) {
   }
 }
 
-// The content, kept in a row of its own, is part of the projection audit verify replays: a changed,
-// deleted or added content row is a projection that does not match.
-TEST_F(AuditTest, TamperedContentDoesNotReplayToTheProjection) {
+// The long texts, kept in a row of their own, are part of the projection audit verify replays: a
+// changed, deleted or replaced row is a projection that does not match.
+TEST_F(AuditTest, TamperedLongTextsDoNotReplayToTheProjection) {
   const std::string pristine = gongkai::testing::read_file(db_);
   const struct {
     const char* what;
     const char* sql;
     const char* item;
   } cases[] = {
-      {"changed", "UPDATE item_contents SET content = '篡改的内容' WHERE id = 'gk-000001'", kA},
-      {"deleted", "DELETE FROM item_contents WHERE id = 'gk-000002'", kB},
+      {"changed", "UPDATE item_texts SET content = '篡改的内容' WHERE id = 'gk-000001'", kA},
+      {"interpretation changed", "UPDATE item_texts SET interpretation = '' WHERE id = 'gk-000001'",
+       kA},
+      {"deleted", "DELETE FROM item_texts WHERE id = 'gk-000002'", kB},
       {"replaced by another row",
-       "DELETE FROM item_contents WHERE id = 'gk-000003'; "
-       "INSERT INTO item_contents VALUES ('gk-000003', '公开内容。 ')",
+       "DELETE FROM item_texts WHERE id = 'gk-000003'; "
+       "INSERT INTO item_texts VALUES ('gk-000003', '公开内容。 ', '')",
        kC},
   };
   for (const auto& c : cases) {
@@ -404,7 +406,7 @@ TEST_F(AuditTest, ASchema6FileVerifiesAsItIsAndAfterItsMigration) {
   engine.reset();
   SQLite::Database db(db_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
-  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_contents").getInt(), 4);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_texts").getInt(), 4);
 }
 
 TEST_F(AuditTest, AppendOnlyTriggersRefuseUpdatesAndDeletes) {

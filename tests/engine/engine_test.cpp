@@ -233,20 +233,20 @@ TEST_F(EngineTest, FourEyesAfterCorrection) {
   EXPECT_EQ(must(item.id, EventType::approve, "drafter").stage, Stage::release);
 }
 
-// The content is a row of its own, written when an item is created and when a correction
-// changes it — not by every command, as the projection row is.
-TEST_F(EngineTest, TheContentIsWrittenOnlyWhenItChanges) {
+// The long texts (the content, the interpretation) are a row of their own, written when an item is
+// created and when a command changes them — not by every command, as the projection row is.
+TEST_F(EngineTest, TheLongTextsAreWrittenOnlyWhenTheyChange) {
   const std::string body = "第一条　" + std::string(20000, 'x');
   Item item = create("test.with_interpretation", body);
   {
     SQLite::Database db(db_, SQLite::OPEN_READWRITE);
     db.exec(
         "CREATE TABLE content_writes (id TEXT); "
-        "CREATE TRIGGER content_inserted AFTER INSERT ON item_contents "
+        "CREATE TRIGGER content_inserted AFTER INSERT ON item_texts "
         "BEGIN INSERT INTO content_writes VALUES (NEW.id); END; "
-        "CREATE TRIGGER content_updated AFTER UPDATE ON item_contents "
+        "CREATE TRIGGER content_updated AFTER UPDATE ON item_texts "
         "BEGIN INSERT INTO content_writes VALUES (NEW.id); END; "
-        "CREATE TRIGGER content_deleted AFTER DELETE ON item_contents "
+        "CREATE TRIGGER content_deleted AFTER DELETE ON item_texts "
         "BEGIN INSERT INTO content_writes VALUES (OLD.id); END");
   }
   auto writes = [&] {
@@ -264,12 +264,22 @@ TEST_F(EngineTest, TheContentIsWrittenOnlyWhenItChanges) {
   EXPECT_EQ(writes(), 1);
   EXPECT_EQ(engine_->get_item(item.id)->content, "更正后的内容");
   EXPECT_EQ(engine_->list_items({})->at(0).content, "更正后的内容");
+  // The interpretation material is a long text too.
+  must(item.id, EventType::approve, "drafter");
+  must(item.id, EventType::publish);
+  item = must(item.id, EventType::interpret, "interpreter",
+              [](FireRequest& r) { r.text = "解读材料" + std::string(5000, 'y'); });
+  EXPECT_EQ(writes(), 2);
+  item = must(item.id, EventType::raise_concern, "public");
+  EXPECT_EQ(writes(), 2);
+  EXPECT_EQ(engine_->get_item(item.id)->interpretation, "解读材料" + std::string(5000, 'y'));
   EXPECT_TRUE(engine_->verify().ok());
   // Read back by another engine (no cached item): the same content.
   engine_.reset();
   auto again = Engine::open(db_);
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ((*again)->get_item(item.id)->content, "更正后的内容");
+  EXPECT_EQ((*again)->get_item(item.id)->interpretation, "解读材料" + std::string(5000, 'y'));
 }
 
 TEST_F(EngineTest, ConfidentialityScanBlocksApprovalUnlessOverridden) {

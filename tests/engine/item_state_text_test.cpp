@@ -18,6 +18,7 @@ std::string reference(const Item& item) {
   nlohmann::json state = item_to_json(item, TimeStyle::utc);
   state.erase("id");
   state.erase("content");
+  state.erase("interpretation");
   return state.dump();
 }
 
@@ -169,9 +170,10 @@ TEST(ItemStateText, AnEmptyItemAndOneWithoutNoticePeriods) {
   std::string out = "left over";
   write_item_state(item, out);
   EXPECT_EQ(out, reference(item));
-  EXPECT_EQ(out.find("notice_periods"), std::string::npos);  // only items that have them
-  EXPECT_EQ(out.find("\"id\""), std::string::npos);          // the id is a column of its own
-  EXPECT_EQ(out.find("\"content\""), std::string::npos);     // and the content a row of its own
+  EXPECT_EQ(out.find("notice_periods"), std::string::npos);      // only items that have them
+  EXPECT_EQ(out.find("\"id\""), std::string::npos);              // the id is a column of its own
+  EXPECT_EQ(out.find("\"content\""), std::string::npos);         // and the long texts a row of
+  EXPECT_EQ(out.find("\"interpretation\""), std::string::npos);  // their own
 }
 
 // Text that is not well-formed UTF-8 is refused as nlohmann's dump refuses it.
@@ -196,6 +198,7 @@ TEST(ItemStateText, RecordAndDigestUseTheDocument) {
     ASSERT_EQ(record.state_json, reference(item));
     ASSERT_EQ(item_record_digest(item), record_digest(record));
     ASSERT_EQ(record.content, item.content);
+    ASSERT_EQ(record.interpretation, item.interpretation);
     ItemRecord other = record;
     other.state_json += " ";
     ASSERT_NE(record_digest(other), record_digest(record));
@@ -203,6 +206,15 @@ TEST(ItemStateText, RecordAndDigestUseTheDocument) {
     other = record;
     other.content += "x";
     ASSERT_NE(record_digest(other), record_digest(record));
+    other = record;
+    other.interpretation += "x";
+    ASSERT_NE(record_digest(other), record_digest(record));
+    // Neither text can pass for the other.
+    other = record;
+    std::swap(other.content, other.interpretation);
+    if (other.content != record.content) {
+      ASSERT_NE(record_digest(other), record_digest(record));
+    }
   }
 }
 

@@ -11,15 +11,16 @@ namespace gongkai::testing {
 void back_to_schema6(const std::string& path) {
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   SQLite::Transaction tx(db);
-  std::vector<std::pair<std::string, std::string>> states;  // id, the document with its content
+  std::vector<std::pair<std::string, std::string>> states;  // id, the document with its texts
   SQLite::Statement q(db,
-                      "SELECT id, state, COALESCE((SELECT content FROM item_contents c "
-                      "WHERE c.id = items.id), '') FROM items");
+                      "SELECT items.id, state, COALESCE(t.content, ''), COALESCE(t.interpretation, '') "
+                      "FROM items LEFT JOIN item_texts t ON t.id = items.id");
   while (q.executeStep()) {
     // A document that is not JSON (a test's stand-in) stays as it is; it has no content.
     nlohmann::json state = nlohmann::json::parse(q.getColumn(1).getString(), nullptr, false);
     if (state.is_discarded()) continue;
-    state["content"] = q.getColumn(2).getString();  // std::map: the key goes where it was
+    state["content"] = q.getColumn(2).getString();  // std::map: each key goes where it was
+    state["interpretation"] = q.getColumn(3).getString();
     states.emplace_back(q.getColumn(0).getString(), state.dump());
   }
   SQLite::Statement update(db, "UPDATE items SET state = ? WHERE id = ?");
@@ -29,7 +30,7 @@ void back_to_schema6(const std::string& path) {
     update.bind(2, id);
     update.exec();
   }
-  db.exec("DROP TABLE item_contents; PRAGMA user_version = 6");
+  db.exec("DROP TABLE item_texts; PRAGMA user_version = 6");
   tx.commit();
 }
 

@@ -6,9 +6,9 @@
 
 namespace gongkai::testing {
 
-// Back to schema 6: each item's content inside its state document again — where nlohmann's
-// compact dump of the item put it, keys in order; a document that is not JSON is left as it is —
-// and no item_contents table.
+// Back to schema 6: each item's content and interpretation inside its state document again — where
+// nlohmann's compact dump of the item put it, keys in order; a document that is not JSON is left as
+// it is — and no item_texts table.
 void back_to_schema6(const std::string& path);
 
 }  // namespace gongkai::testing
