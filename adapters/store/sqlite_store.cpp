@@ -429,10 +429,11 @@ Delivery read_delivery(SQLite::Statement& q) {
   return d;
 }
 
-// The projection row's columns read_item_into reads, in its order, from a file of `schema`:
-// the long texts from their own table (absent: empty), the locator last_seq (see last_seq_). A file
-// of schema 6 or older opened read-only (an auditor's) keeps the long texts in the state document:
-// it is read as schema 7 stores it (what is not JSON, or not text, is left as it is).
+// The projection row's columns read_item_into reads, in its order, from a file of `schema` (from
+// items_from_): the long texts from their own table, joined (absent: empty), and the locator
+// last_seq (see last_seq_). A file of schema 6 or older opened read-only (an auditor's) keeps the
+// long texts in the state document: it is read as schema 7 stores it (what is not JSON, or not
+// text, is left as it is).
 std::string item_columns(int schema, const std::string& last_seq) {
   static constexpr const char* kTexts[] = {"content", "interpretation"};
   std::string state = "state";
@@ -441,7 +442,7 @@ std::string item_columns(int schema, const std::string& last_seq) {
     const std::string is_text =
         "json_valid(state) AND json_type(state, '$." + field + "') = 'text'";
     if (schema >= 7) {
-      texts += ", COALESCE((SELECT t." + field + " FROM item_texts t WHERE t.id = items.id), '')";
+      texts += ", COALESCE(t." + field + ", '')";
     } else {
       texts +=
           ", CASE WHEN " + is_text + " THEN json_extract(state, '$." + field + "') ELSE '' END";
@@ -449,8 +450,8 @@ std::string item_columns(int schema, const std::string& last_seq) {
               state + " END";
     }
   }
-  return "id, unit_id, standard_id, definition_version, stage, version, created_at, updated_at, "
-         "title, " +
+  return "items.id, unit_id, standard_id, definition_version, stage, version, created_at, "
+         "updated_at, title, " +
          state + ", last_hash" + texts + ", " + last_seq;
 }
 // last_seq read from a file of schema 5 or older opened read-only (see kEventColumnsBefore6).
@@ -617,7 +618,7 @@ class SqliteStore final : public Store {
     try {
       return read([&](const Prepare& prepare) {
         Lease q_lease =
-            prepare(std::string("SELECT ") + item_columns_ + " FROM items WHERE id = ?");
+            prepare("SELECT " + item_columns_ + " FROM " + items_from_ + " WHERE items.id = ?");
         SQLite::Statement& q = *q_lease;
         q.bind(1, id);
         if (!q.executeStep()) return std::optional<ItemRecord>();
@@ -630,10 +631,10 @@ class SqliteStore final : public Store {
 
   Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) override {
     try {
-      std::string sql = std::string("SELECT ") + item_columns_ + " FROM items WHERE 1";
+      std::string sql = "SELECT " + item_columns_ + " FROM " + items_from_ + " WHERE 1";
       if (!query.unit_id.empty()) sql += " AND unit_id = :unit";
       if (query.stage) sql += " AND stage = :stage";
-      sql += " ORDER BY id LIMIT :limit OFFSET :offset";
+      sql += " ORDER BY items.id LIMIT :limit OFFSET :offset";
       return read([&](const Prepare& prepare) {
         Lease q_lease = prepare(sql);
         SQLite::Statement& q = *q_lease;
@@ -743,7 +744,8 @@ class SqliteStore final : public Store {
   Status scan_items(const std::function<bool(const ItemRecord&)>& visit) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease q_lease = prepare(std::string("SELECT ") + item_columns_ + " FROM items ORDER BY id");
+        Lease q_lease =
+            prepare("SELECT " + item_columns_ + " FROM " + items_from_ + " ORDER BY items.id");
         SQLite::Statement& q = *q_lease;
         while (q.executeStep()) {
           if (!visit(read_item(q))) break;
@@ -762,8 +764,8 @@ class SqliteStore final : public Store {
                          const std::string& from_id) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease items_lease = prepare(std::string("SELECT ") + item_columns_ +
-                                    " FROM items WHERE id >= ? ORDER BY id");
+        Lease items_lease = prepare("SELECT " + item_columns_ + " FROM " + items_from_ +
+                                    " WHERE items.id >= ? ORDER BY items.id");
         Lease timers_lease = prepare(
             "SELECT item_id, key, fire_at FROM timers WHERE item_id >= ? ORDER BY item_id, key");
         Lease deadlines_lease = prepare(
@@ -1797,6 +1799,9 @@ class SqliteStore final : public Store {
   const std::string event_columns_ = schema_version_ >= 6 ? kEventColumns : kEventColumnsBefore6;
   const std::string last_seq_ = schema_version_ >= 6 ? "last_seq" : kItemLastSeqBefore6;
   const std::string item_columns_ = item_columns(schema_version_, last_seq_);
+  // What item_columns_ reads from: the projection rows, with their long texts from schema 7 on.
+  const std::string items_from_ =
+      schema_version_ >= 7 ? "items LEFT JOIN item_texts t ON t.id = items.id" : "items";
   const std::string reader_path_;
   const int busy_timeout_ms_;
   std::mutex readers_mutex_;
