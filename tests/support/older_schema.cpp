@@ -12,9 +12,10 @@ void back_to_schema6(const std::string& path) {
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   SQLite::Transaction tx(db);
   std::vector<std::pair<std::string, std::string>> states;  // id, the document with its texts
-  SQLite::Statement q(db,
-                      "SELECT items.id, state, COALESCE(t.content, ''), COALESCE(t.interpretation, '') "
-                      "FROM items LEFT JOIN item_texts t ON t.id = items.id");
+  SQLite::Statement q(
+      db,
+      "SELECT items.id, state, COALESCE(t.content, ''), COALESCE(t.interpretation, '') "
+      "FROM items LEFT JOIN item_texts t ON t.id = items.id");
   while (q.executeStep()) {
     // A document that is not JSON (a test's stand-in) stays as it is; it has no content.
     nlohmann::json state = nlohmann::json::parse(q.getColumn(1).getString(), nullptr, false);
