@@ -1,9 +1,7 @@
 #include "gongkai/engine.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <sstream>
-#include <unordered_map>
 
 #include "engine/auditor.h"
 #include "engine/commit_queue.h"

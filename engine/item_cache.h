@@ -34,7 +34,7 @@ class ItemCache {
  private:
   static constexpr std::size_t kStripes = 64;
   struct Stripe {
-    mutable std::mutex mutex;
+    std::mutex mutex;
     std::unordered_map<std::string, std::shared_ptr<const Item>> items;
     std::deque<std::string> order;  // insertion order, for eviction
   };

@@ -572,8 +572,8 @@ class SqliteStore final : public Store {
           }
         }
         if (tx && !written) {
-          tx.reset();  // every request refused: nothing to write or sync, the transaction rolls
-                       // back
+          // Every request refused: nothing to write or sync, the transaction rolls back.
+          tx.reset();
         } else if (tx) {
           tx->commit();
         } else {
@@ -1577,7 +1577,7 @@ class SqliteStore final : public Store {
   }
 
   // Writes the item's projection row. An existing row is updated in the columns a command can
-  // change, and its stage (indexed twice) only when it changes: SQLite rewrites an index entry
+  // change, and its stage (indexed) only when it changes: SQLite rewrites an index entry
   // whenever an indexed column is assigned, even to the same value.
   void write_projection(const std::string& item_id, std::int64_t rowid, std::int64_t version,
                         const std::string& last_hash, std::int64_t last_seq,
@@ -1722,21 +1722,8 @@ class SqliteStore final : public Store {
       q.bind(3, format_utc(t.fire_at));
       q.exec();
     }
-    std::optional<Lease> drop_timer;
-    for (const TimerRecord& now : *timers_now) {
-      const bool kept = std::any_of(request.timers.begin(), request.timers.end(),
-                                    [&](const TimerRecord& t) { return t.key == now.key; });
-      if (kept) continue;
-      if (!drop_timer) {
-        static const std::string kDrop = "DELETE FROM timers WHERE item_id = ? AND key = ?";
-        drop_timer.emplace(*statement(kDrop));
-      }
-      SQLite::Statement& q = **drop_timer;
-      q.reset();
-      q.bind(1, item_id);
-      q.bind(2, now.key);
-      q.exec();
-    }
+    static const std::string kDropTimer = "DELETE FROM timers WHERE item_id = ? AND key = ?";
+    delete_unlisted(item_id, *timers_now, request.timers, &TimerRecord::key, kDropTimer);
     std::optional<Lease> deadline;
     for (auto d_it = request.deadlines.begin(); d_it != request.deadlines.end(); ++d_it) {
       const DeadlineRecord& d = *d_it;
@@ -1769,21 +1756,28 @@ class SqliteStore final : public Store {
       q.bind(5, format_utc(d.due));
       q.exec();
     }
-    std::optional<Lease> drop_deadline;
-    for (const DeadlineRecord& now : *deadlines_now) {
-      const bool kept =
-          std::any_of(request.deadlines.begin(), request.deadlines.end(),
-                      [&](const DeadlineRecord& d) { return d.deadline_id == now.deadline_id; });
+    static const std::string kDropDeadline =
+        "DELETE FROM deadlines WHERE item_id = ? AND deadline_id = ?";
+    delete_unlisted(item_id, *deadlines_now, request.deadlines, &DeadlineRecord::deadline_id,
+                    kDropDeadline);
+  }
+
+  // Deletes, by `sql` (the item id, the row's key), each of `stored` whose key no row of `listed`
+  // has; the statement is leased only when a row is deleted.
+  template <typename Row>
+  void delete_unlisted(const std::string& item_id, const std::vector<Row>& stored,
+                       const std::vector<Row>& listed, std::string Row::*key,
+                       const std::string& sql) {
+    std::optional<Lease> drop;
+    for (const Row& now : stored) {
+      const bool kept = std::any_of(listed.begin(), listed.end(),
+                                    [&](const Row& row) { return row.*key == now.*key; });
       if (kept) continue;
-      if (!drop_deadline) {
-        static const std::string kDrop =
-            "DELETE FROM deadlines WHERE item_id = ? AND deadline_id = ?";
-        drop_deadline.emplace(*statement(kDrop));
-      }
-      SQLite::Statement& q = **drop_deadline;
+      if (!drop) drop.emplace(*statement(sql));
+      SQLite::Statement& q = **drop;
       q.reset();
       q.bind(1, item_id);
-      q.bind(2, now.deadline_id);
+      q.bind(2, now.*key);
       q.exec();
     }
   }
