@@ -23,6 +23,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "gongkai/store.h"
@@ -33,7 +34,7 @@ namespace {
 // 'gkai' — marks a SQLite file as gongkai's (PRAGMA application_id).
 constexpr int kApplicationId = 0x676B6169;
 // The schema this build writes; older files are migrated forward on open.
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // Forward migrations: kMigrations[v] takes a database from user_version v to v + 1.
 const char* const kMigrations[] = {
@@ -297,6 +298,23 @@ UPDATE items SET state = json_remove(state, '$.content')
 UPDATE items SET state = json_remove(state, '$.interpretation')
   WHERE json_valid(state) AND json_type(state, '$.interpretation') = 'text';
 )sql",
+    // 7 -> 8: the index of items by stage is kept up to date in bulk, not by every command. A
+    // command that moved its item to another stage rewrote the item's entry in the index of
+    // stages: one page of the three a lone command wrote (docs/performance.md). The index is now
+    // on `listed_stage`, a copy of the stage brought up to date for every item with events after
+    // meta's `listed_seq` once enough have gathered (SqliteOptions::stage_index_lag), in the
+    // transaction of the command that gathers them. Invariant: an item whose last event is at or
+    // before `listed_seq` is listed under its stage. A listing by stage reads the index for those
+    // and the items of the events after `listed_seq` for the others (list_items); audit verify
+    // checks the invariant (scan_projection).
+    R"sql(
+ALTER TABLE items ADD COLUMN listed_stage TEXT NOT NULL DEFAULT '';
+UPDATE items SET listed_stage = stage;
+DROP INDEX IF EXISTS items_by_stage;
+CREATE INDEX items_by_listed_stage ON items (listed_stage, id);
+INSERT INTO meta (key, value)
+  VALUES ('listed_seq', (SELECT CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM events));
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -460,6 +478,9 @@ constexpr const char* kItemLastSeqBefore6 =
     "AND e.item_seq = items.version), 0)";
 
 // Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
+// How many columns item_columns() selects.
+constexpr int kItemColumns = 14;
+
 void read_item_into(SQLite::Statement& q, ItemRecord& r) {
   assign(r.id, q.getColumn(0));
   assign(r.unit_id, q.getColumn(1));
@@ -523,13 +544,17 @@ class SqliteStore final : public Store {
  public:
   // `reader_path` is the file readers open beside the writing connection; empty for none (an
   // in-memory or read-only database: reads then share the writing connection).
+  // `listed_seq` is meta's as read at the open (schema 8 on; see the migration 7 -> 8).
   SqliteStore(std::unique_ptr<SQLite::Database> db, bool simulation, int schema_version,
-              std::string reader_path, int busy_timeout_ms)
+              std::string reader_path, int busy_timeout_ms, std::int64_t stage_index_lag,
+              std::int64_t listed_seq)
       : db_(std::move(db)),
         simulation_(simulation),
         schema_version_(schema_version),
         reader_path_(std::move(reader_path)),
-        busy_timeout_ms_(busy_timeout_ms) {}
+        busy_timeout_ms_(busy_timeout_ms),
+        stage_index_lag_(stage_index_lag),
+        listed_seq_(listed_seq) {}
 
   std::vector<Result<CommitOutcome>> commit(const std::vector<CommitRequest>& requests) override {
     std::size_t taken = 0;
@@ -571,13 +596,17 @@ class SqliteStore final : public Store {
             results.emplace_back(failed.status);
           }
         }
+        const std::optional<std::int64_t> listed =
+            written ? list_by_stage_if_due(head.seq) : std::nullopt;
         if (tx && !written) {
           // Every request refused: nothing to write or sync, the transaction rolls back.
           tx.reset();
         } else if (tx) {
           tx->commit();
+          if (listed) listed_seq_ = *listed;
         } else {
           statement("RELEASE batch_commit")->exec();
+          if (listed) batch_listed_seq_ = *listed;
         }
       } catch (const SQLite::Exception&) {
         os_error = sqlite3_system_errno(db_->getHandle());
@@ -631,10 +660,24 @@ class SqliteStore final : public Store {
 
   Result<std::vector<ItemRecord>> list_items(const ItemQuery& query) override {
     try {
-      std::string sql = "SELECT " + item_columns_ + " FROM " + items_from_ + " WHERE 1";
-      if (!query.unit_id.empty()) sql += " AND unit_id = :unit";
-      if (query.stage) sql += " AND stage = :stage";
-      sql += " ORDER BY items.id LIMIT :limit OFFSET :offset";
+      const std::string unit = query.unit_id.empty() ? "" : " AND unit_id = :unit";
+      const std::string select = "SELECT " + item_columns_ + " FROM " + items_from_ + " WHERE ";
+      std::string sql;
+      if (query.stage && schema_version_ >= 8) {
+        // The items listed under the stage whose last event is at or before listed_seq, and
+        // those of the events after it in the stage they are in (see the migration 7 -> 8): two
+        // disjoint sets, each in id order, merged. A listed_seq that does not read is 0 (every
+        // item from its events: slower, still right).
+        const std::string listed =
+            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'listed_seq')";
+        sql = select + "listed_stage = :stage AND stage = :stage AND last_seq <= " + listed + unit +
+              " UNION ALL " + select + "items.id IN (SELECT item_id FROM events WHERE seq > " +
+              listed + ") AND stage = :stage" + unit + " ORDER BY 1";
+      } else {
+        sql =
+            select + "1" + unit + (query.stage ? " AND stage = :stage" : "") + " ORDER BY items.id";
+      }
+      sql += " LIMIT :limit OFFSET :offset";
       return read([&](const Prepare& prepare) {
         Lease q_lease = prepare(sql);
         SQLite::Statement& q = *q_lease;
@@ -764,8 +807,24 @@ class SqliteStore final : public Store {
                          const std::string& from_id) override {
     try {
       return read([&](const Prepare& prepare) {
-        Lease items_lease = prepare("SELECT " + item_columns_ + " FROM " + items_from_ +
-                                    " WHERE items.id >= ? ORDER BY items.id");
+        // From schema 8 on, each row's listed_stage too, and where the index of items by stage
+        // stands (the migration 7 -> 8): a row it lists under another stage than its own would be
+        // missing from the listings of its stage.
+        const bool listed = schema_version_ >= 8;
+        Lease items_lease =
+            prepare("SELECT " + item_columns_ + (listed ? ", listed_stage" : "") + " FROM " +
+                    items_from_ + " WHERE items.id >= ? ORDER BY items.id");
+        std::int64_t listed_seq = 0;
+        if (listed) {
+          Lease q = prepare("SELECT value FROM meta WHERE key = 'listed_seq'");
+          if (!q->executeStep()) throw CorruptValue("meta has no listed_seq");
+          const std::string text = q->getColumn(0).getString();
+          const auto [end, error] =
+              std::from_chars(text.data(), text.data() + text.size(), listed_seq);
+          if (error != std::errc() || end != text.data() + text.size() || listed_seq < 0) {
+            throw CorruptValue("meta's listed_seq is '" + text + "'");
+          }
+        }
         Lease timers_lease = prepare(
             "SELECT item_id, key, fire_at FROM timers WHERE item_id >= ? ORDER BY item_id, key");
         Lease deadlines_lease = prepare(
@@ -809,6 +868,17 @@ class SqliteStore final : public Store {
             p.has_row = item.at(p.id);
             if (p.has_row) {
               read_item_into(items, p.row);
+              if (listed && p.row.last_seq <= listed_seq) {
+                const SQLite::Column stage = items.getColumn(4);
+                const SQLite::Column listed_stage = items.getColumn(kItemColumns);
+                if (std::string_view(stage.getText(), static_cast<std::size_t>(stage.getBytes())) !=
+                    std::string_view(listed_stage.getText(),
+                                     static_cast<std::size_t>(listed_stage.getBytes()))) {
+                  throw CorruptValue("listed under stage '" + listed_stage.getString() +
+                                     "' in the index of items by stage, but in stage '" +
+                                     stage.getString() + "'");
+                }
+              }
               item.step();
             }
             std::size_t n = 0;
@@ -1202,6 +1272,7 @@ class SqliteStore final : public Store {
     try {
       db_->exec("BEGIN IMMEDIATE");
       batch_open_ = true;
+      batch_listed_seq_.reset();
       return Status::Ok();
     } catch (const std::exception& e) {
       return from_exception(e, "cannot begin a batch");
@@ -1218,8 +1289,10 @@ class SqliteStore final : public Store {
       if (!sqlite3_get_autocommit(db_->getHandle())) db_->tryExec("ROLLBACK");
       return lost;
     }
+    const std::optional<std::int64_t> listed = std::exchange(batch_listed_seq_, std::nullopt);
     try {
       db_->exec("COMMIT");
+      if (listed) listed_seq_ = *listed;
       return Status::Ok();
     } catch (const std::exception& e) {
       Status failed = from_exception(e, "cannot commit a batch");
@@ -1340,6 +1413,28 @@ class SqliteStore final : public Store {
     readers_free_.notify_one();
   }
 
+  // Brings the index of items by stage up to date when stage_index_lag events or more were
+  // committed after meta's listed_seq, in the open transaction whose last event is `head_seq`:
+  // every item with an event after it is listed under its stage, and listed_seq becomes
+  // `head_seq`. Returns the new listed_seq, or nothing when it is not due. listed_seq_ may be
+  // behind meta's (another process brought the index up to date): the items of the events after
+  // it are then listed again, which changes nothing.
+  std::optional<std::int64_t> list_by_stage_if_due(std::int64_t head_seq) {
+    const std::int64_t from = batch_open_ && batch_listed_seq_ ? *batch_listed_seq_ : listed_seq_;
+    if (head_seq - from < stage_index_lag_) return std::nullopt;
+    Lease list = statement(
+        "UPDATE items SET listed_stage = stage "
+        "WHERE id IN (SELECT item_id FROM events WHERE seq > ?) AND listed_stage <> stage");
+    list->bind(1, static_cast<int64_t>(from));
+    list->exec();
+    Lease mark = statement(
+        "INSERT INTO meta (key, value) VALUES ('listed_seq', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    mark->bind(1, std::to_string(head_seq));
+    mark->exec();
+    return head_seq;
+  }
+
   // Undoes the writes of a commit() call inside a batch (its savepoint), keeping the batch's
   // earlier commits.
   void undo_batch_commit() {
@@ -1427,7 +1522,6 @@ class SqliteStore final : public Store {
     std::string item_id = request.item_id;
     std::string item_prev_hash;
     std::int64_t item_prev_seq = 0;
-    std::string stage_before;
     std::int64_t version = 0;
     std::int64_t rowid = 0;  // the projection row's, to update it without looking up its id again
     if (item_id.empty()) {
@@ -1437,7 +1531,7 @@ class SqliteStore final : public Store {
       item_id = format_item_id(next_item_number());
     } else {
       static const std::string kRow =
-          "SELECT version, last_hash, stage, last_seq, rowid FROM items WHERE id = ?";
+          "SELECT version, last_hash, last_seq, rowid FROM items WHERE id = ?";
       Lease q_lease = statement(kRow);
       SQLite::Statement& q = *q_lease;
       q.bind(1, item_id);
@@ -1446,9 +1540,8 @@ class SqliteStore final : public Store {
       }
       version = q.getColumn(0).getInt64();
       item_prev_hash = q.getColumn(1).getString();
-      stage_before = q.getColumn(2).getString();
-      item_prev_seq = q.getColumn(3).getInt64();
-      rowid = q.getColumn(4).getInt64();
+      item_prev_seq = q.getColumn(2).getInt64();
+      rowid = q.getColumn(3).getInt64();
       if (version != request.expected_version) {
         throw RequestFailed{
             Status(Errc::version_conflict, "item " + item_id + " is at version " +
@@ -1506,7 +1599,7 @@ class SqliteStore final : public Store {
       item_prev_seq = e.seq;
       outcome.events.push_back(std::move(e));
     }
-    write_projection(item_id, rowid, version, item_prev_hash, item_prev_seq, request, stage_before);
+    write_projection(item_id, rowid, version, item_prev_hash, item_prev_seq, request);
     replace_schedule(item_id, request, request.item_id.empty());
     write_deliveries(item_id, request);
     if (!request.command_id.empty()) {
@@ -1577,18 +1670,19 @@ class SqliteStore final : public Store {
   }
 
   // Writes the item's projection row. An existing row is updated in the columns a command can
-  // change, and its stage (indexed) only when it changes: SQLite rewrites an index entry
-  // whenever an indexed column is assigned, even to the same value.
+  // change — not in listed_stage, which is indexed (SQLite rewrites an index entry whenever an
+  // indexed column is assigned, even to the same value): list_by_stage_if_due brings it up to
+  // date. A new row is listed under its stage at once.
   void write_projection(const std::string& item_id, std::int64_t rowid, std::int64_t version,
                         const std::string& last_hash, std::int64_t last_seq,
-                        const CommitRequest& request, const std::string& stage_before) {
+                        const CommitRequest& request) {
     const ItemRecord& p = request.projection;
     const std::string stage(to_string(p.stage));
     if (request.item_id.empty()) {
       Lease insert_lease = statement(
           "INSERT INTO items (id, unit_id, standard_id, definition_version, stage, version, "
-          "created_at, updated_at, title, last_hash, state, last_seq) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "created_at, updated_at, title, last_hash, state, last_seq, listed_stage) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?5)");
       SQLite::Statement& insert = *insert_lease;
       insert.bind(1, item_id);
       insert.bind(2, p.unit_id);
@@ -1607,17 +1701,13 @@ class SqliteStore final : public Store {
       return;
     }
     if (request.write_texts) write_texts(item_id, p, false);
-    const bool restage = stage != stage_before;
     // Numbered parameters: a named one is looked up by a scan of the statement's names at every
     // bind, and this statement runs once per command inside the writer's critical section.
-    static const std::string kSet =
-        "definition_version = ?1, version = ?2, updated_at = ?3, title = ?4, last_hash = ?5, "
-        "last_seq = ?6, state = ?7 WHERE rowid = ?8";
-    static const std::string kUpdate = "UPDATE items SET " + kSet;
-    static const std::string kUpdateRestage = "UPDATE items SET stage = ?9, " + kSet;
-    Lease update_lease = statement(restage ? kUpdateRestage : kUpdate);
+    Lease update_lease = statement(
+        "UPDATE items SET definition_version = ?1, version = ?2, updated_at = ?3, title = ?4, "
+        "last_hash = ?5, last_seq = ?6, state = ?7, stage = ?9 WHERE rowid = ?8");
     SQLite::Statement& update = *update_lease;
-    if (restage) update.bind(9, stage);
+    update.bind(9, stage);
     update.bind(1, static_cast<int64_t>(p.definition_version));
     update.bind(2, static_cast<int64_t>(version));
     update.bind(3, format_utc(p.updated_at));
@@ -1806,6 +1896,12 @@ class SqliteStore final : public Store {
   // (the readers would not see the batch). Atomic: read() looks at it without mutex_.
   std::atomic<bool> batch_open_{false};
   std::optional<Status> batch_failure_;  // the open batch was rolled back by SQLite
+  // The index of items by stage (list_by_stage_if_due): how many events it may lag behind, and
+  // the listed_seq this store last committed (or read at the open) — never ahead of meta's. In a
+  // batch, the one its commits wrote, kept when the batch commits.
+  const std::int64_t stage_index_lag_;
+  std::int64_t listed_seq_;
+  std::optional<std::int64_t> batch_listed_seq_;
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {
@@ -1830,6 +1926,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
   }
   if (exists && std::filesystem::is_directory(path, ec)) {
     return Status(Errc::not_a_gongkai_database, "'" + path + "' is a directory");
+  }
+  if (options.stage_index_lag < 1) {
+    return Status(Errc::invalid_argument, "stage_index_lag must be at least 1");
   }
   if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
       options.synchronous != "EXTRA" && options.synchronous != "OFF") {
@@ -1912,8 +2011,22 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     // not a read-only open (whose one connection reads).
     const bool file_backed = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
     std::string reader_path = file_backed && !options.read_only ? path : std::string();
+    // Where the index of items by stage stands; one that does not read is taken as 0 (the first
+    // commit due lists every item again), never as ahead of it.
+    std::int64_t listed_seq = 0;
+    if (schema >= 8) {
+      SQLite::Statement listed(*db, "SELECT value FROM meta WHERE key = 'listed_seq'");
+      if (listed.executeStep()) {
+        const std::string text = listed.getColumn(0).getString();
+        const auto [end, error] =
+            std::from_chars(text.data(), text.data() + text.size(), listed_seq);
+        if (error != std::errc() || end != text.data() + text.size() || listed_seq < 0)
+          listed_seq = 0;
+      }
+    }
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
-        std::move(db), simulation, schema, std::move(reader_path), options.busy_timeout_ms));
+        std::move(db), simulation, schema, std::move(reader_path), options.busy_timeout_ms,
+        options.stage_index_lag, listed_seq));
   } catch (const std::exception& e) {
     Status failed = from_exception(e, "cannot open '" + path + "'");
     // In WAL mode SQLite keeps its -wal and -shm files beside the database, so a folder that

@@ -314,6 +314,13 @@ struct SqliteOptions {
   std::string synchronous = "FULL";
   // How long to wait for another process's lock before storage_busy.
   int busy_timeout_ms = 10000;
+  // How many events may be committed before the index of items by stage is brought up to date,
+  // in the transaction of the command that reaches the count (at least 1; invalid_argument
+  // otherwise). A command that moves its item to another stage writes no entry of that index;
+  // list_items by stage reads the index and the items of the events committed since it was last
+  // brought up to date, so a listing is always current. Larger: fewer index writes, each listing
+  // by stage reads more events.
+  std::int64_t stage_index_lag = 256;
 };
 
 // Opens (or with options.create, creates) a SQLite database file in WAL mode and migrates its

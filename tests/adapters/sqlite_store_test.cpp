@@ -85,7 +85,7 @@ TEST_F(SqliteStoreTest, CreatesARealWalFileWithFullSync) {
   EXPECT_TRUE(fs::exists(path_));
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
   EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), 0x676B6169);
   // The events have no index but their seq: an item's history is found by locators.
   EXPECT_EQ(db.execAndGet(
@@ -534,7 +534,7 @@ TEST_F(SqliteStoreTest, ReadsASchema6FileAsSchema7StoresIt) {
   auto store = open();  // migrates
   same(*store);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_texts").getInt(), 3);
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM items WHERE state LIKE '%\"content\"%' "
                           "OR state LIKE '%\"interpretation\"%'")
@@ -650,7 +650,7 @@ TEST_F(SqliteStoreTest, MigratesSchema4DigestsWithoutLosingAVersion) {
   EXPECT_EQ((*store)->add_calendars("c2", "{\"y\":1}", t)->version, 2);
   EXPECT_EQ((*store)->add_calendars("c1", "{}", t)->version, 3);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
 }
 
 TEST_F(SqliteStoreTest, SimulationFlagIsFixedAtCreation) {
@@ -678,6 +678,210 @@ TEST_F(SqliteStoreTest, ListsWithFiltersAndPages) {
   q = {};
   q.unit_id = "elsewhere";
   EXPECT_TRUE(store->list_items(q)->empty());
+}
+
+// The ids list_items gives for `stage` (and `unit`, "" for any), `limit` and `offset`, checking
+// that each row is in that stage.
+std::vector<std::string> listed(Store& store, Stage stage, const std::string& unit = "",
+                                std::int64_t limit = 0, std::int64_t offset = 0) {
+  ItemQuery q;
+  q.stage = stage;
+  q.unit_id = unit;
+  q.limit = limit;
+  q.offset = offset;
+  auto rows = store.list_items(q);
+  EXPECT_TRUE(rows.ok()) << rows.status().to_string();
+  std::vector<std::string> ids;
+  if (!rows.ok()) return ids;
+  for (const ItemRecord& r : *rows) {
+    EXPECT_EQ(r.stage, stage) << r.id;
+    ids.push_back(r.id);
+  }
+  return ids;
+}
+
+// meta's listed_seq: where the index of items by stage stands.
+std::int64_t listed_seq(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  return std::stoll(db.execAndGet("SELECT value FROM meta WHERE key = 'listed_seq'").getString());
+}
+
+// Items whose last event is at or before listed_seq but that the index lists under another stage
+// than theirs (the invariant of schema 8: none).
+std::int64_t misindexed(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  return db
+      .execAndGet(
+          "SELECT count(*) FROM items WHERE listed_stage <> stage AND last_seq <= "
+          "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'listed_seq')")
+      .getInt64();
+}
+
+// The index of items by stage is brought up to date every stage_index_lag events, not by each
+// command: a listing by stage is current whatever the index lags behind — by the writer, by
+// another connection to the file, after a reopen — in id order, by pages and within a unit.
+TEST_F(SqliteStoreTest, ListsByStageWhateverTheStageIndexLagsBehind) {
+  SqliteOptions options;
+  options.stage_index_lag = 4;
+  auto store = open(options);
+  std::map<std::string, Stage> stage_of;  // what the listings must say
+  std::map<std::string, std::string> unit_of;
+  std::map<std::string, std::int64_t> version_of;
+  for (int i = 0; i < 6; ++i) {
+    CommitRequest r = new_item();
+    r.projection.unit_id = i % 2 ? "alpha.one" : "alpha.two";
+    auto outcome = store->commit({r});
+    ASSERT_TRUE(outcome[0].ok()) << outcome[0].status().to_string();
+    stage_of[outcome[0]->item_id] = Stage::drafting;
+    unit_of[outcome[0]->item_id] = r.projection.unit_id;
+    version_of[outcome[0]->item_id] = 1;
+  }
+  const auto check = [&](Store& s, const std::string& when) {
+    for (Stage stage : kAllStages) {
+      for (const std::string unit : {"", "alpha.one", "alpha.two"}) {
+        std::vector<std::string> expected;
+        for (const auto& [id, at] : stage_of) {
+          if (at == stage && (unit.empty() || unit_of[id] == unit)) expected.push_back(id);
+        }
+        const std::string what = when + ", " + std::string(to_string(stage)) + " in '" + unit + "'";
+        EXPECT_EQ(listed(s, stage, unit), expected) << what;
+        for (std::size_t offset = 0; offset <= expected.size(); ++offset) {
+          const auto end =
+              expected.begin() + static_cast<std::ptrdiff_t>(std::min(offset + 2, expected.size()));
+          EXPECT_EQ(
+              listed(s, stage, unit, 2, static_cast<std::int64_t>(offset)),
+              std::vector<std::string>(expected.begin() + static_cast<std::ptrdiff_t>(offset), end))
+              << what << ", 2 from " << offset;
+        }
+      }
+    }
+  };
+  check(*store, "new items");
+  const Stage moves[] = {Stage::review, Stage::drafting, Stage::release, Stage::closed};
+  std::uint32_t seed = 7;
+  bool lagged = false;  // an item was seen listed under a stage it had left
+  for (int step = 0; step < 40; ++step) {
+    seed = seed * 1103515245u + 12345u;
+    auto it = stage_of.begin();
+    std::advance(it, (seed >> 8) % stage_of.size());
+    const Stage to = moves[(seed >> 16) % 4];
+    const std::string id = it->first;
+    auto outcome = store->commit({next_event(id, version_of[id]++, to)});
+    ASSERT_TRUE(outcome[0].ok()) << outcome[0].status().to_string();
+    it->second = to;
+    check(*store, "step " + std::to_string(step));
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT count(*) FROM items WHERE listed_stage <> stage");
+    lagged = lagged || (q.executeStep() && q.getColumn(0).getInt() > 0);
+    EXPECT_EQ(misindexed(path_), 0) << "step " << step;
+  }
+  EXPECT_TRUE(lagged);
+  // 46 events: the index was brought up to date at least as far as the 43rd.
+  EXPECT_GE(listed_seq(path_), 43);
+  SqliteOptions read_only;
+  read_only.read_only = true;
+  auto reader = open_sqlite_store(path_, read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status().to_string();
+  check(**reader, "read-only");
+  store = open(options);
+  check(*store, "reopened");
+}
+
+// A command that moves its item to another stage writes no entry of the index of items by stage
+// (the page it cost); the command that gathers stage_index_lag events lists every item of them.
+TEST_F(SqliteStoreTest, TheStageIndexIsBroughtUpToDateInBulk) {
+  SqliteOptions options;
+  options.stage_index_lag = 3;
+  auto store = open(options);
+  ASSERT_TRUE(store->commit({new_item(), new_item()})[0].ok());  // events 1, 2
+  EXPECT_EQ(listed_seq(path_), 0);
+  ASSERT_TRUE(store->commit({next_event("gk-000001", 1, Stage::review)})[0].ok());  // 3: due
+  EXPECT_EQ(listed_seq(path_), 3);
+  ASSERT_TRUE(store->commit({next_event("gk-000001", 2, Stage::drafting)})[0].ok());
+  ASSERT_TRUE(store->commit({next_event("gk-000002", 1, Stage::review)})[0].ok());
+  const auto listed_stage = [&](const std::string& id) {
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT listed_stage FROM items WHERE id = '" + id + "'").getString();
+  };
+  EXPECT_EQ(listed_stage("gk-000001"), "review");  // not yet brought up to date
+  EXPECT_EQ(listed_stage("gk-000002"), "drafting");
+  EXPECT_EQ(listed(*store, Stage::review), std::vector<std::string>{"gk-000002"});
+  EXPECT_EQ(listed(*store, Stage::drafting), std::vector<std::string>{"gk-000001"});
+  EXPECT_EQ(listed_seq(path_), 3);
+  ASSERT_TRUE(store->commit({next_event("gk-000002", 2, Stage::release)})[0].ok());  // 6: due
+  EXPECT_EQ(listed_seq(path_), 6);
+  EXPECT_EQ(listed_stage("gk-000001"), "drafting");
+  EXPECT_EQ(listed_stage("gk-000002"), "release");
+  EXPECT_EQ(listed(*store, Stage::release), std::vector<std::string>{"gk-000002"});
+  // Refused commands write nothing, and do not bring the index up to date.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(store->commit({next_event("gk-000001", 1, Stage::review)})[0].status().code(),
+              Errc::version_conflict);
+  }
+  EXPECT_EQ(listed_seq(path_), 6);
+  SqliteOptions zero;
+  zero.stage_index_lag = 0;
+  EXPECT_EQ(open_sqlite_store(path_, zero).status().code(), Errc::invalid_argument);
+}
+
+// In a batch (a simulation's), the index is brought up to date inside the batch's transaction,
+// and the listings read the batch's own writes.
+TEST_F(SqliteStoreTest, BatchesBringTheStageIndexUpToDateToo) {
+  SqliteOptions options;
+  options.simulation = true;
+  options.stage_index_lag = 2;
+  auto store = open(options);
+  ASSERT_TRUE(store->begin_batch().ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store->commit({new_item()})[0].ok());
+  for (int i = 1; i <= 3; ++i) {
+    const std::string id = "gk-00000" + std::to_string(i);
+    ASSERT_TRUE(store->commit({next_event(id, 1, Stage::review)})[0].ok());
+    EXPECT_EQ(listed(*store, Stage::review).size(), static_cast<std::size_t>(i));
+    EXPECT_EQ(listed(*store, Stage::drafting).size(), static_cast<std::size_t>(3 - i));
+  }
+  ASSERT_TRUE(store->end_batch().ok());
+  EXPECT_GE(listed_seq(path_), 5);
+  EXPECT_EQ(misindexed(path_), 0);
+  EXPECT_EQ(listed(*store, Stage::review).size(), 3u);
+}
+
+// A file of schema 7 (the index of items on their stage, kept by every command): opened read-only
+// (an auditor's) it lists by stage as it is; opened read-write it is migrated — every item listed
+// under its stage, listed_seq at the last event — and lists the same.
+TEST_F(SqliteStoreTest, MigratesSchema7ToTheStageIndexKeptInBulk) {
+  {
+    auto store = open();
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(store->commit({new_item()})[0].ok());
+    ASSERT_TRUE(store->commit({next_event("gk-000002", 1, Stage::review)})[0].ok());
+    ASSERT_TRUE(store->commit({next_event("gk-000004", 1, Stage::closed)})[0].ok());
+  }
+  testing::back_to_schema7(path_);
+  const std::vector<std::string> review{"gk-000002"}, drafting{"gk-000001", "gk-000003"},
+      closed{"gk-000004"};
+  {
+    SqliteOptions read_only;
+    read_only.read_only = true;
+    auto reader = open_sqlite_store(path_, read_only);
+    ASSERT_TRUE(reader.ok()) << reader.status().to_string();
+    EXPECT_EQ(listed(**reader, Stage::review), review);
+    EXPECT_EQ(listed(**reader, Stage::drafting), drafting);
+    EXPECT_EQ(listed(**reader, Stage::drafting, "alpha.one", 1, 1),
+              std::vector<std::string>{"gk-000003"});
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  }
+  auto store = open();
+  EXPECT_EQ(listed(*store, Stage::review), review);
+  EXPECT_EQ(listed(*store, Stage::drafting), drafting);
+  EXPECT_EQ(listed(*store, Stage::closed), closed);
+  EXPECT_EQ(listed_seq(path_), 6);
+  EXPECT_EQ(misindexed(path_), 0);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(listed_stage) FROM (SELECT listed_stage FROM items "
+                          "ORDER BY id)")
+                .getString(),
+            "drafting,review,drafting,closed");
 }
 
 TEST_F(SqliteStoreTest, RefusesFilesThatAreNotGongkais) {
@@ -745,7 +949,7 @@ TEST_F(SqliteStoreTest, MigratesAnOlderSchemaForward) {
   EXPECT_TRUE((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->empty());
   EXPECT_EQ((*store)->history("gk-000001")->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
 }
 
 // Schema 3 kept items and deliveries in WITHOUT ROWID tables; 4 moves their rows, unchanged, into
@@ -793,7 +997,7 @@ TEST_F(SqliteStoreTest, MigratesSchema5HistoriesToLocators) {
   ASSERT_TRUE((*store)->commit({next_event(ids[1], 4, Stage::drafting)})[0].ok());
   EXPECT_EQ((*store)->history(ids[1])->size(), 5u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
   EXPECT_EQ(db.execAndGet(
                   "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'")
                 .getInt(),
@@ -865,15 +1069,22 @@ TEST_F(SqliteStoreTest, MigratesSchema3ItemsAndDeliveriesIntoRowidTables) {
   EXPECT_EQ((*read)->state_json, std::string(3000, 'x'));
   EXPECT_EQ((*store)->due_deliveries(*parse_instant("2030-01-01"), 10)->size(), 1u);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM items"));
   EXPECT_NO_THROW(db.execAndGet("SELECT rowid FROM deliveries"));
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM dbstat WHERE pagetype = 'overflow' AND name IN "
                           "('items', 'deliveries')")
                 .getInt(),
             0);
-  // The indexes end with the id: a listing by stage reads in id order from the index.
-  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_index_info('items_by_stage')").getInt(), 2);
+  // The indexes end with the id: a listing by stage reads in id order from the index (on
+  // listed_stage from schema 8 on).
+  EXPECT_EQ(
+      db.execAndGet("SELECT group_concat(name) FROM pragma_index_info('items_by_listed_stage')")
+          .getString(),
+      "listed_stage,id");
+  EXPECT_EQ(
+      db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'items_by_stage'").getInt(),
+      0);
   EXPECT_EQ(db.execAndGet("SELECT group_concat(name) FROM pragma_index_info('items_by_unit')")
                 .getString(),
             "unit_id,id");

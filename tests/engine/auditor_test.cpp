@@ -405,7 +405,7 @@ TEST_F(AuditTest, ASchema6FileVerifiesAsItIsAndAfterItsMigration) {
   EXPECT_TRUE(engine->verify().ok());
   engine.reset();
   SQLite::Database db(db_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 7);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 8);
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM item_texts").getInt(), 4);
 }
 
@@ -765,7 +765,7 @@ TEST_F(AuditTest, ItemAppendedAtTheEndIsAHeadMismatch) {
     t.exec(
         "INSERT INTO items SELECT 'gk-000099', unit_id, standard_id, definition_version, "
         "'drafting', 1, created_at, created_at, title, '" +
-        forged.hash + "', state, 20 FROM items WHERE id = 'gk-000003'");
+        forged.hash + "', state, 20, 'drafting' FROM items WHERE id = 'gk-000003'");
   }
   EXPECT_TRUE(Reports(verify(), Errc::audit_head_mismatch,
                       {"numbered 3 items but 4 have a history", "items were added"}));
@@ -784,7 +784,9 @@ TEST_F(AuditTest, ProjectionWithoutEventsIsAReplayMismatch) {
     Tamperer t(db_);
     t.exec(
         "INSERT INTO items SELECT 'gk-000099', unit_id, standard_id, definition_version, stage, "
-        "version, created_at, updated_at, title, last_hash, state, last_seq FROM items WHERE id = "
+        "version, created_at, updated_at, title, last_hash, state, last_seq, listed_stage FROM "
+        "items "
+        "WHERE id = "
         "'gk-000003'");
   }
   EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {"gk-000099"}));
@@ -849,6 +851,53 @@ TEST_F(AuditTest, AlteredProjectionColumnIsAReplayMismatch) {
   auto listed = engine->list_items(closed);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 3u);
+}
+
+// The index of items by stage (schema 8: listed_stage, brought up to date in bulk up to meta's
+// listed_seq) hides an item from the listings of its stage only when tampered with — an item
+// listed under another stage, or listed_seq moved past items the index has not caught up with:
+// audit verify reports both.
+TEST_F(AuditTest, AlteredStageIndexIsAReplayMismatch) {
+  const std::string pristine = gongkai::testing::read_file(db_);
+  const auto review_listing = [&] {
+    auto engine = reopen();
+    EXPECT_TRUE(engine);
+    ItemFilter review;
+    review.stage = Stage::review;
+    std::vector<std::string> ids;
+    if (!engine) return ids;
+    auto listed = engine->list_items(review);
+    EXPECT_TRUE(listed.ok());
+    if (listed.ok()) {
+      for (const auto& item : *listed) ids.push_back(item.id);
+    }
+    return ids;
+  };
+  ASSERT_EQ(review_listing(), std::vector<std::string>{kC});
+  {
+    Tamperer t(db_);  // moved past A and C, still listed under drafting (created there)
+    t.exec(
+        "UPDATE meta SET value = (SELECT CAST(max(seq) AS TEXT) FROM events) "
+        "WHERE key = 'listed_seq'");
+  }
+  EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch,
+                      {"listed under stage 'drafting' in the index of items by stage"}));
+  EXPECT_TRUE(review_listing().empty());
+  restore(pristine);
+  {
+    Tamperer t(db_);  // brought up to date as the store does it: nothing wrong
+    t.exec(
+        "UPDATE items SET listed_stage = stage; UPDATE meta SET value = (SELECT CAST(max(seq) AS "
+        "TEXT) FROM events) WHERE key = 'listed_seq'");
+  }
+  ASSERT_TRUE(verify().ok());
+  ASSERT_EQ(review_listing(), std::vector<std::string>{kC});
+  {
+    Tamperer t(db_);
+    t.exec("UPDATE items SET listed_stage = 'closed' WHERE id = 'gk-000003'");
+  }
+  EXPECT_TRUE(Reports(verify(), Errc::audit_replay_mismatch, {kC, "closed", "review"}));
+  EXPECT_TRUE(review_listing().empty());
 }
 
 // PRODUCT GAP (reported): items.last_hash, the hash the item's next event will chain to, is not

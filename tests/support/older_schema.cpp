@@ -8,7 +8,18 @@
 
 namespace gongkai::testing {
 
+void back_to_schema7(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  SQLite::Transaction tx(db);
+  db.exec(
+      "DROP INDEX items_by_listed_stage; ALTER TABLE items DROP COLUMN listed_stage; "
+      "CREATE INDEX items_by_stage ON items (stage, id); "
+      "DELETE FROM meta WHERE key = 'listed_seq'; PRAGMA user_version = 7");
+  tx.commit();
+}
+
 void back_to_schema6(const std::string& path) {
+  back_to_schema7(path);
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   SQLite::Transaction tx(db);
   std::vector<std::pair<std::string, std::string>> states;  // id, the document with its texts

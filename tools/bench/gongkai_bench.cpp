@@ -5,6 +5,7 @@
 //   build/bin/gongkai-bench --verify-only DB [--repeat N]
 //   build/bin/gongkai-bench --engine-only CALLERS | --storage-only PER_TX [--dir DIR] [--seconds S]
 //                           [--content-kb K]
+//   build/bin/gongkai-bench --single-caller [--dir DIR] [--seconds S] [--rounds N]
 //
 // 1. durable commands/s through the engine at 1, 8 and 64 concurrent callers (synchronous=FULL),
 //    beside raw SQLite inserts of rows of the same size with the same pragmas (one transaction per
@@ -64,9 +65,10 @@ struct Options {
   std::string probe_db;     // internal: the start-up probe runs in a child
   std::string verify_only;  // measure `audit verify` alone on this database
   int repeat = 1;
-  int engine_only = 0;   // measure only the engine at this many callers (for profiling)
-  int storage_only = 0;  // measure only the storage at this many commands per transaction
-  int rounds = 5;        // slices each durable-commands measurement is taken in, interleaved
+  int engine_only = 0;         // measure only the engine at this many callers (for profiling)
+  int storage_only = 0;        // measure only the storage at this many commands per transaction
+  bool single_caller = false;  // measure only raw 1/tx, the storage 1/tx and the engine at 1
+  int rounds = 5;              // slices each durable-commands measurement is taken in, interleaved
   std::size_t content_bytes = 0;  // the content of the items of --engine-only and --storage-only
 };
 
@@ -667,6 +669,8 @@ int main(int argc, char** argv) {
       o.engine_only = std::stoi(value());
     else if (a == "--storage-only")
       o.storage_only = std::stoi(value());
+    else if (a == "--single-caller")
+      o.single_caller = true;
     else if (a == "--content-kb")
       o.content_bytes = static_cast<std::size_t>(std::max(0, std::stoi(value()))) * 1024;
     else if (a == "--rounds")
@@ -678,7 +682,8 @@ int main(int argc, char** argv) {
                    "       gongkai-bench --engine-only CALLERS [--dir DIR] [--seconds S] "
                    "[--content-kb K]\n"
                    "       gongkai-bench --storage-only PER_TX [--dir DIR] [--seconds S] "
-                   "[--content-kb K]\n";
+                   "[--content-kb K]\n"
+                   "       gongkai-bench --single-caller [--dir DIR] [--seconds S] [--rounds N]\n";
       return 2;
     }
   }
@@ -700,6 +705,19 @@ int main(int argc, char** argv) {
     const Rate rate = StoreRunner(o.dir, o.storage_only, o.content_bytes).run(o.seconds);
     std::printf("storage alone, %d commands per transaction: %.0f /s (%.1f µs CPU per command)\n",
                 o.storage_only, rate.per_s, rate.cpu_us);
+    return 0;
+  }
+  if (o.single_caller) {  // the single-caller goal alone: raw, storage and engine interleaved
+    RawRunner raw(o.dir, 1);
+    StoreRunner store(o.dir, 1);
+    EngineRunner engine(o.dir, 1);
+    const auto slices = interleave({&raw, &store, &engine}, o.rounds, o.seconds);
+    std::printf(
+        "1 caller: raw %.0f /s, storage alone %.0f /s (%.1f%% of raw), engine %.0f /s (%.1f%% of "
+        "raw, %.1f%% of storage alone)\n",
+        median_rate(slices[0]).per_s, median_rate(slices[1]).per_s,
+        100 * median_ratio(slices[1], slices[0]), median_rate(slices[2]).per_s,
+        100 * median_ratio(slices[2], slices[0]), 100 * median_ratio(slices[2], slices[1]));
     return 0;
   }
   std::printf(
