@@ -575,11 +575,11 @@ class SqliteStore final : public Store {
     try {
       // In a batch (begin_batch) the requests go into the batch's transaction, under a savepoint
       // that undoes this call's writes if it fails as a whole.
-      std::optional<SQLite::Transaction> tx;
+      std::optional<WriteTransaction> tx;
       if (batch_open_) {
         statement("SAVEPOINT batch_commit")->exec();
       } else {
-        tx.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        tx.emplace(*this);
       }
       try {
         ChainHead head = read_head();
@@ -1302,6 +1302,28 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // BEGIN IMMEDIATE ... COMMIT with statements from the cache (SQLite::Transaction prepares both
+  // anew at every use: 3 % of a lone command's CPU); rolls back unless committed.
+  class WriteTransaction {
+   public:
+    explicit WriteTransaction(SqliteStore& store) : store_(store) {
+      store_.statement("BEGIN IMMEDIATE")->exec();
+    }
+    ~WriteTransaction() {
+      if (!committed_) store_.db_->tryExec("ROLLBACK");
+    }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+    void commit() {
+      store_.statement("COMMIT")->exec();
+      committed_ = true;
+    }
+
+   private:
+    SqliteStore& store_;
+    bool committed_ = false;
+  };
+
   // A prepared statement borrowed from the cache; reset (its results released, its bindings kept
   // until the next borrower clears them) when the lease ends.
   class Lease {
