@@ -582,7 +582,7 @@ class SqliteStore final : public Store {
         tx.emplace(*this);
       }
       try {
-        ChainHead head = read_head();
+        ChainHead head = read_chain_end();
         // A request refused by apply has written nothing (it refuses before its first write), so
         // the others need no savepoint to be kept: each cost a statement journal of the pages its
         // request changed, about a tenth of a batched command's CPU.
@@ -1464,19 +1464,27 @@ class SqliteStore final : public Store {
     db_->tryExec("RELEASE batch_commit");
   }
 
-  ChainHead read_head() {
-    return read_head([this](const std::string& sql) { return statement(sql); });
+  // What a commit appends to: the last event's seq and hash (not the item counter, which a new
+  // item reads and writes itself: next_item_number).
+  ChainHead read_chain_end() {
+    ChainHead head;
+    read_chain_end([this](const std::string& sql) { return statement(sql); }, head);
+    return head;
   }
 
-  // The last event's seq and hash, and the item counter.
-  static ChainHead read_head(const Prepare& prepare) {
-    ChainHead head;
+  static void read_chain_end(const Prepare& prepare, ChainHead& head) {
     Lease last_lease = prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
     SQLite::Statement& last = *last_lease;
     if (last.executeStep()) {
       head.seq = last.getColumn(0).getInt64();
       head.hash = last.getColumn(1).getString();
     }
+  }
+
+  // The last event's seq and hash, and the item counter.
+  static ChainHead read_head(const Prepare& prepare) {
+    ChainHead head;
+    read_chain_end(prepare, head);
     Lease counter_lease = prepare("SELECT value FROM meta WHERE key = 'next_item'");
     SQLite::Statement& counter = *counter_lease;
     if (counter.executeStep()) head.items = read_counter(counter.getColumn(0)) - 1;
