@@ -310,6 +310,9 @@ class StoreRunner final : public Runner {
           c.events.push_back(NewEvent{e.type, e.actor, e.role, e.reason, e.command_id, e.at,
                                       e.payload, e.definition_version, e.calendar_version});
           c.projection = item_record(*after);
+          // As the engine sets it: the texts are written only when the events changed them.
+          c.write_texts =
+              after->content != before->content || after->interpretation != before->interpretation;
           schedule_of(*after, c.timers, c.deadlines);
           c.schedule_before.emplace();  // as the engine does
           schedule_of(*before, c.schedule_before->timers, c.schedule_before->deadlines);
