@@ -478,6 +478,15 @@ constexpr const char* kItemLastSeqBefore6 =
     "AND e.item_seq = items.version), 0)";
 
 // Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
+// Meta's listed_seq (schema 8); one that does not read is 0 (the index of items by stage is then
+// brought up to date from the first event), never ahead of where the index stands.
+std::int64_t read_listed_seq(const SQLite::Column& c) {
+  const std::string text = c.getString();
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error != std::errc() || end != text.data() + text.size() || value < 0 ? 0 : value;
+}
+
 // How many columns item_columns() selects.
 constexpr int kItemColumns = 14;
 
@@ -1438,12 +1447,21 @@ class SqliteStore final : public Store {
   // Brings the index of items by stage up to date when stage_index_lag events or more were
   // committed after meta's listed_seq, in the open transaction whose last event is `head_seq`:
   // every item with an event after it is listed under its stage, and listed_seq becomes
-  // `head_seq`. Returns the new listed_seq, or nothing when it is not due. listed_seq_ may be
-  // behind meta's (another process brought the index up to date): the items of the events after
-  // it are then listed again, which changes nothing.
+  // `head_seq`. Returns listed_seq as this transaction leaves it, or nothing when it is not due by
+  // what this store knows. listed_seq_ may be behind meta's (another process brought the index
+  // up to date): meta's is read when this store's is due, and the index brought up to date from
+  // the further of the two.
   std::optional<std::int64_t> list_by_stage_if_due(std::int64_t head_seq) {
-    const std::int64_t from = batch_open_ && batch_listed_seq_ ? *batch_listed_seq_ : listed_seq_;
+    std::int64_t from = batch_open_ && batch_listed_seq_ ? *batch_listed_seq_ : listed_seq_;
     if (head_seq - from < stage_index_lag_) return std::nullopt;
+    {
+      Lease stored = statement("SELECT value FROM meta WHERE key = 'listed_seq'");
+      // Never past the head: a value beyond it was not written by a store.
+      if (stored->executeStep()) {
+        from = std::max(from, std::min(read_listed_seq(stored->getColumn(0)), head_seq));
+      }
+    }
+    if (head_seq - from < stage_index_lag_) return from;
     Lease list = statement(
         "UPDATE items SET listed_stage = stage "
         "WHERE id IN (SELECT item_id FROM events WHERE seq > ?) AND listed_stage <> stage");
@@ -2041,18 +2059,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     // not a read-only open (whose one connection reads).
     const bool file_backed = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
     std::string reader_path = file_backed && !options.read_only ? path : std::string();
-    // Where the index of items by stage stands; one that does not read is taken as 0 (the first
-    // commit due lists every item again), never as ahead of it.
+    // Where the index of items by stage stands.
     std::int64_t listed_seq = 0;
     if (schema >= 8) {
       SQLite::Statement listed(*db, "SELECT value FROM meta WHERE key = 'listed_seq'");
-      if (listed.executeStep()) {
-        const std::string text = listed.getColumn(0).getString();
-        const auto [end, error] =
-            std::from_chars(text.data(), text.data() + text.size(), listed_seq);
-        if (error != std::errc() || end != text.data() + text.size() || listed_seq < 0)
-          listed_seq = 0;
-      }
+      if (listed.executeStep()) listed_seq = read_listed_seq(listed.getColumn(0));
     }
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
         std::move(db), simulation, schema, std::move(reader_path), options.busy_timeout_ms,

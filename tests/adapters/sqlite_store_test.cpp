@@ -787,6 +787,71 @@ TEST_F(SqliteStoreTest, ListsByStageWhateverTheStageIndexLagsBehind) {
   check(*store, "reopened");
 }
 
+// A listed_seq that does not read (altered behind the store's back): the listings read every item
+// from its events, commits go on and bring the index up to date again, and a scan of the
+// projection (audit verify's) reports it until then.
+TEST_F(SqliteStoreTest, AListedSeqThatDoesNotReadIsHealedByTheNextCommitDue) {
+  SqliteOptions options;
+  options.stage_index_lag = 3;
+  auto store = open(options);
+  ASSERT_TRUE(store->commit({new_item(), new_item()})[0].ok());
+  ASSERT_TRUE(store->commit({next_event("gk-000001", 1, Stage::review)})[0].ok());  // due: 3
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE meta SET value = 'garbage' WHERE key = 'listed_seq'");
+  }
+  store = open(options);
+  EXPECT_EQ(listed(*store, Stage::review), std::vector<std::string>{"gk-000001"});
+  EXPECT_EQ(listed(*store, Stage::drafting), std::vector<std::string>{"gk-000002"});
+  const Status scanned = store->scan_projection([](StoredProjection&) { return true; });
+  EXPECT_EQ(scanned.code(), Errc::storage_corrupt);
+  EXPECT_NE(scanned.message().find("listed_seq is 'garbage'"), std::string::npos)
+      << scanned.to_string();
+  ASSERT_TRUE(store->commit({next_event("gk-000002", 1, Stage::review)})[0].ok());  // due: 4
+  EXPECT_EQ(listed_seq(path_), 4);
+  EXPECT_EQ(misindexed(path_), 0);
+  EXPECT_TRUE(store->scan_projection([](StoredProjection&) { return true; }).ok());
+  EXPECT_EQ(listed(*store, Stage::review), (std::vector<std::string>{"gk-000001", "gk-000002"}));
+}
+
+// Two stores writing the same file (as `gongkai serve` and the CLI beside it): each brings the
+// index up to date from where meta says when its own count is due, and the listings of both stay
+// current.
+TEST_F(SqliteStoreTest, TwoWritersKeepTheStageIndexTogether) {
+  SqliteOptions options;
+  options.stage_index_lag = 3;
+  auto first = open(options);
+  auto second = open(options);
+  std::map<std::string, Stage> stage_of;
+  std::map<std::string, std::int64_t> version_of;
+  for (int i = 0; i < 4; ++i) {
+    auto outcome = (i % 2 ? second : first)->commit({new_item()});
+    ASSERT_TRUE(outcome[0].ok()) << outcome[0].status().to_string();
+    stage_of[outcome[0]->item_id] = Stage::drafting;
+    version_of[outcome[0]->item_id] = 1;
+  }
+  const Stage moves[] = {Stage::review, Stage::drafting, Stage::release};
+  for (int step = 0; step < 30; ++step) {
+    Store& writer = step % 3 == 2 ? *second : *first;  // the first writes twice as much
+    auto it = stage_of.begin();
+    std::advance(it, (step * 7) % 4);
+    const Stage to = moves[(step * 5) % 3];
+    auto outcome = writer.commit({next_event(it->first, version_of[it->first]++, to)});
+    ASSERT_TRUE(outcome[0].ok()) << outcome[0].status().to_string();
+    it->second = to;
+    for (Stage stage : {Stage::drafting, Stage::review, Stage::release}) {
+      std::vector<std::string> expected;
+      for (const auto& [id, at] : stage_of) {
+        if (at == stage) expected.push_back(id);
+      }
+      EXPECT_EQ(listed(*first, stage), expected) << "step " << step;
+      EXPECT_EQ(listed(*second, stage), expected) << "step " << step;
+    }
+    EXPECT_EQ(misindexed(path_), 0) << "step " << step;
+  }
+  EXPECT_GE(listed_seq(path_), 34 - 3 + 1);
+}
+
 // A command that moves its item to another stage writes no entry of the index of items by stage
 // (the page it cost); the command that gathers stage_index_lag events lists every item of them.
 TEST_F(SqliteStoreTest, TheStageIndexIsBroughtUpToDateInBulk) {
