@@ -228,7 +228,9 @@ class Store {
   // object it gets is refilled from call to call: `visit` may take its contents (swap it with an
   // object of its own, whose storage the scan then reuses). A stored value
   // that does not read is storage_corrupt naming the item; rows out of id order (an id stored as
-  // another type than text) are storage_corrupt too.
+  // another type than text) are storage_corrupt too, and so are an item the index of items by
+  // stage lists under another stage than its own (SQLite stores: its last event at or before the
+  // index's listed_seq, docs/storage.md) and a listed_seq that does not read.
   virtual Status scan_projection(const std::function<bool(StoredProjection&)>& visit,
                                  const std::string& from_id = "") = 0;
   // The chain head (seq 0, "" and 0 items for an empty database).
