@@ -477,19 +477,24 @@ constexpr const char* kItemLastSeqBefore6 =
     "COALESCE((SELECT e.seq FROM events e WHERE e.item_id = items.id "
     "AND e.item_seq = items.version), 0)";
 
-// Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
-// Meta's listed_seq (schema 8); one that does not read is 0 (the index of items by stage is then
-// brought up to date from the first event), never ahead of where the index stands.
-std::int64_t read_listed_seq(const SQLite::Column& c) {
-  const std::string text = c.getString();
+// Meta's listed_seq (schema 8) as stored, or nothing when it does not read.
+std::optional<std::int64_t> parse_listed_seq(const std::string& text) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error != std::errc() || end != text.data() + text.size() || value < 0 ? 0 : value;
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+// Meta's listed_seq for a writer; one that does not read is 0 (the index of items by stage is
+// then brought up to date from the first event), never ahead of where the index stands.
+std::int64_t read_listed_seq(const SQLite::Column& c) {
+  return parse_listed_seq(c.getString()).value_or(0);
 }
 
 // How many columns item_columns() selects.
 constexpr int kItemColumns = 14;
 
+// Reads the row into `r`, reusing its strings' storage (a scan reads many rows into one record).
 void read_item_into(SQLite::Statement& q, ItemRecord& r) {
   assign(r.id, q.getColumn(0));
   assign(r.unit_id, q.getColumn(1));
@@ -828,11 +833,9 @@ class SqliteStore final : public Store {
           Lease q = prepare("SELECT value FROM meta WHERE key = 'listed_seq'");
           if (!q->executeStep()) throw CorruptValue("meta has no listed_seq");
           const std::string text = q->getColumn(0).getString();
-          const auto [end, error] =
-              std::from_chars(text.data(), text.data() + text.size(), listed_seq);
-          if (error != std::errc() || end != text.data() + text.size() || listed_seq < 0) {
-            throw CorruptValue("meta's listed_seq is '" + text + "'");
-          }
+          const auto stored = parse_listed_seq(text);
+          if (!stored) throw CorruptValue("meta's listed_seq is '" + text + "'");
+          listed_seq = *stored;
         }
         Lease timers_lease = prepare(
             "SELECT item_id, key, fire_at FROM timers WHERE item_id >= ? ORDER BY item_id, key");
@@ -1751,9 +1754,10 @@ class SqliteStore final : public Store {
     if (request.write_texts) write_texts(item_id, p, false);
     // Numbered parameters: a named one is looked up by a scan of the statement's names at every
     // bind, and this statement runs once per command inside the writer's critical section.
-    Lease update_lease = statement(
+    static const std::string kUpdate =
         "UPDATE items SET definition_version = ?1, version = ?2, updated_at = ?3, title = ?4, "
-        "last_hash = ?5, last_seq = ?6, state = ?7, stage = ?9 WHERE rowid = ?8");
+        "last_hash = ?5, last_seq = ?6, state = ?7, stage = ?9 WHERE rowid = ?8";
+    Lease update_lease = statement(kUpdate);
     SQLite::Statement& update = *update_lease;
     update.bind(9, stage);
     update.bind(1, static_cast<int64_t>(p.definition_version));
