@@ -477,8 +477,9 @@ constexpr const char* kItemLastSeqBefore6 =
     "COALESCE((SELECT e.seq FROM events e WHERE e.item_id = items.id "
     "AND e.item_seq = items.version), 0)";
 
-// Meta's listed_seq (schema 8) as stored, or nothing when it does not read.
-std::optional<std::int64_t> parse_listed_seq(const std::string& text) {
+// A whole number as meta stores it (the item counter, listed_seq), or nothing when the text is
+// not one.
+std::optional<std::int64_t> parse_meta_number(const std::string& text) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
@@ -488,7 +489,7 @@ std::optional<std::int64_t> parse_listed_seq(const std::string& text) {
 // Meta's listed_seq for a writer; one that does not read is 0 (the index of items by stage is
 // then brought up to date from the first event), never ahead of where the index stands.
 std::int64_t read_listed_seq(const SQLite::Column& c) {
-  return parse_listed_seq(c.getString()).value_or(0);
+  return parse_meta_number(c.getString()).value_or(0);
 }
 
 // How many columns item_columns() selects.
@@ -680,10 +681,10 @@ class SqliteStore final : public Store {
       if (query.stage && schema_version_ >= 8) {
         // The items listed under the stage whose last event is at or before listed_seq, and
         // those of the events after it in the stage they are in (see the migration 7 -> 8): two
-        // disjoint sets, each in id order, merged. A listed_seq that does not read is 0 (every
-        // item from its events: slower, still right).
+        // disjoint sets, each in id order, merged. A listed_seq that does not read, or none, is 0
+        // (every item from its events: slower, still right).
         const std::string listed =
-            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'listed_seq')";
+            "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'listed_seq'), 0)";
         sql = select + "listed_stage = :stage AND stage = :stage AND last_seq <= " + listed + unit +
               " UNION ALL " + select + "items.id IN (SELECT item_id FROM events WHERE seq > " +
               listed + ") AND stage = :stage" + unit + " ORDER BY 1";
@@ -833,7 +834,7 @@ class SqliteStore final : public Store {
           Lease q = prepare("SELECT value FROM meta WHERE key = 'listed_seq'");
           if (!q->executeStep()) throw CorruptValue("meta has no listed_seq");
           const std::string text = q->getColumn(0).getString();
-          const auto stored = parse_listed_seq(text);
+          const auto stored = parse_meta_number(text);
           if (!stored) throw CorruptValue("meta's listed_seq is '" + text + "'");
           listed_seq = *stored;
         }
@@ -1515,12 +1516,9 @@ class SqliteStore final : public Store {
   // The item counter's value (the number the next new item gets).
   static std::int64_t read_counter(const SQLite::Column& c) {
     const std::string text = c.getString();
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 1) {
-      throw CorruptValue("the item counter is '" + text + "'");
-    }
-    return value;
+    const auto value = parse_meta_number(text);
+    if (!value || *value < 1) throw CorruptValue("the item counter is '" + text + "'");
+    return *value;
   }
 
   void write_meta(const std::string& key, const std::string& value) {

@@ -787,31 +787,43 @@ TEST_F(SqliteStoreTest, ListsByStageWhateverTheStageIndexLagsBehind) {
   check(*store, "reopened");
 }
 
-// A listed_seq that does not read (altered behind the store's back): the listings read every item
-// from its events, commits go on and bring the index up to date again, and a scan of the
-// projection (audit verify's) reports it until then.
+// A listed_seq that does not read, or none at all (altered behind the store's back): the listings
+// read every item from its events, commits go on and bring the index up to date again, and a scan
+// of the projection (audit verify's) reports it until then.
 TEST_F(SqliteStoreTest, AListedSeqThatDoesNotReadIsHealedByTheNextCommitDue) {
-  SqliteOptions options;
-  options.stage_index_lag = 3;
-  auto store = open(options);
-  ASSERT_TRUE(store->commit({new_item(), new_item()})[0].ok());
-  ASSERT_TRUE(store->commit({next_event("gk-000001", 1, Stage::review)})[0].ok());  // due: 3
-  {
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE meta SET value = 'garbage' WHERE key = 'listed_seq'");
+  const std::vector<std::pair<std::string, std::string>> alterations = {
+      {"UPDATE meta SET value = 'garbage' WHERE key = 'listed_seq'", "listed_seq is 'garbage'"},
+      {"DELETE FROM meta WHERE key = 'listed_seq'", "meta has no listed_seq"},
+  };
+  for (const auto& [alteration, reported] : alterations) {
+    SCOPED_TRACE(alteration);
+    const std::string path = dir_.file(std::to_string(reported.size()) + ".db");
+    SqliteOptions options;
+    options.create = true;
+    options.stage_index_lag = 3;
+    auto opened = open_sqlite_store(path, options);
+    ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+    std::unique_ptr<Store> store = std::move(*opened);
+    ASSERT_TRUE(store->commit({new_item(), new_item()})[0].ok());
+    ASSERT_TRUE(store->commit({next_event("gk-000001", 1, Stage::review)})[0].ok());  // due: 3
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      db.exec(alteration);
+    }
+    auto reopened = open_sqlite_store(path, options);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+    store = std::move(*reopened);
+    EXPECT_EQ(listed(*store, Stage::review), std::vector<std::string>{"gk-000001"});
+    EXPECT_EQ(listed(*store, Stage::drafting), std::vector<std::string>{"gk-000002"});
+    const Status scanned = store->scan_projection([](StoredProjection&) { return true; });
+    EXPECT_EQ(scanned.code(), Errc::storage_corrupt);
+    EXPECT_NE(scanned.message().find(reported), std::string::npos) << scanned.to_string();
+    ASSERT_TRUE(store->commit({next_event("gk-000002", 1, Stage::review)})[0].ok());  // due: 4
+    EXPECT_EQ(listed_seq(path), 4);
+    EXPECT_EQ(misindexed(path), 0);
+    EXPECT_TRUE(store->scan_projection([](StoredProjection&) { return true; }).ok());
+    EXPECT_EQ(listed(*store, Stage::review), (std::vector<std::string>{"gk-000001", "gk-000002"}));
   }
-  store = open(options);
-  EXPECT_EQ(listed(*store, Stage::review), std::vector<std::string>{"gk-000001"});
-  EXPECT_EQ(listed(*store, Stage::drafting), std::vector<std::string>{"gk-000002"});
-  const Status scanned = store->scan_projection([](StoredProjection&) { return true; });
-  EXPECT_EQ(scanned.code(), Errc::storage_corrupt);
-  EXPECT_NE(scanned.message().find("listed_seq is 'garbage'"), std::string::npos)
-      << scanned.to_string();
-  ASSERT_TRUE(store->commit({next_event("gk-000002", 1, Stage::review)})[0].ok());  // due: 4
-  EXPECT_EQ(listed_seq(path_), 4);
-  EXPECT_EQ(misindexed(path_), 0);
-  EXPECT_TRUE(store->scan_projection([](StoredProjection&) { return true; }).ok());
-  EXPECT_EQ(listed(*store, Stage::review), (std::vector<std::string>{"gk-000001", "gk-000002"}));
 }
 
 // Two stores writing the same file (as `gongkai serve` and the CLI beside it): each brings the

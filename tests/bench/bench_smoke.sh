@@ -21,12 +21,16 @@ for line in "raw SQLite, 1 row per transaction" "raw SQLite, 64 rows per transac
 done
 [ "$(grep -c 'latency (call to acknowledgment)' <<<"$out")" = 3 ] || fail "not 3 latency lines"
 grep -q "ready_s=[0-9.e-]* rss_kb=[1-9][0-9]* late_ms=" <<<"$out" || fail "no start-up probe figures"
-grep -q "audit verify .* events/s ([1-9][0-9]* events of" <<<"$out" || fail "verify read no events"
+grep -q "audit verify .* events/s ([1-9][0-9]* events of.*median of 5 runs" <<<"$out" ||
+  fail "verify read no events, or not five times"
 
 one=$("$bench" --engine-only 2 --dir "$work/one" --seconds 0.2)
 grep -q "engine, durable commands, 2 callers: [1-9][0-9]* /s .* p99" <<<"$one" || fail "engine-only: $one"
 storage=$("$bench" --storage-only 4 --dir "$work/storage" --seconds 0.2)
 grep -q "storage alone, 4 commands per transaction: [1-9][0-9]* /s" <<<"$storage" || fail "storage-only: $storage"
+single=$("$bench" --single-caller --dir "$work/single" --seconds 0.3 --rounds 1)
+grep -q "1 caller: raw [1-9][0-9]* /s, storage alone [1-9][0-9]* /s (.*% of raw), engine [1-9][0-9]* /s" \
+  <<<"$single" || fail "single-caller: $single"
 again=$("$bench" --verify-only "$work/run/verify.db" --repeat 2)
 [ "$(grep -c '^audit verify' <<<"$again")" = 2 ] || fail "verify-only: $again"
 
